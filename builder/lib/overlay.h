@@ -1,0 +1,20 @@
+/*
+ * Configuration overlays: file trees packed as tar at build time and laid
+ * over the root at boot. Extraction refuses absolute paths, "..", device
+ * nodes, FIFOs and links that leave the tree, before writing anything.
+ */
+#ifndef HYDRA_OVERLAY_H
+#define HYDRA_OVERLAY_H
+
+#include <stdint.h>
+
+/* Pack the tree SRC into the tar OUT: sorted, owners root, times EPOCH. */
+int hydra_overlay_pack(const char *src, const char *out, int64_t epoch);
+/*
+ * Check every entry of the tar at PATH first, then lay it over DEST.
+ * Returns -EPERM (after logging the entry and why) for a hostile archive,
+ * in which case nothing was written.
+ */
+int hydra_overlay_apply(const char *path, const char *dest);
+
+#endif

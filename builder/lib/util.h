@@ -1,0 +1,61 @@
+/* Small helpers every part of hydra uses: files, paths, processes, hashes. */
+#ifndef HYDRA_UTIL_H
+#define HYDRA_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HYDRA_SHA256_LEN 32
+#define HYDRA_SHA256_HEX (2 * HYDRA_SHA256_LEN + 1)
+
+/* malloc'd "a/b"; NULL on ENOMEM. */
+char *hydra_path_join(const char *a, const char *b);
+/* malloc'd formatted string; NULL on ENOMEM. */
+char *hydra_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whole file into a NUL-terminated malloc'd buffer. */
+int hydra_read_file(const char *path, char **buf, size_t *len);
+/* Write to PATH.tmp, fsync, rename over PATH. */
+int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+int hydra_write_all(int fd, const void *buf, size_t len);
+int hydra_mkdir_p(const char *path, mode_t mode);
+/* Remove a tree; never crosses into another filesystem. Missing is fine. */
+int hydra_rm_rf(const char *path);
+/* Copy a regular file, keeping its mode. */
+int hydra_copy_file(const char *src, const char *dst);
+
+/*
+ * Find TOOL in PATH. When it is missing, logs which Debian package provides
+ * it and returns -ENOENT.
+ */
+int hydra_tool_require(const char *tool);
+/* The Debian package that ships TOOL, or NULL when hydra does not know. */
+const char *hydra_tool_package(const char *tool);
+
+/*
+ * Run argv (argv[0] looked up in PATH) and wait. Output goes to LOGFILE
+ * (appended) when given, else it is inherited. Returns 0 when the command
+ * exited 0, -ECHILD-style negative errno when it could not run, or
+ * the positive exit status (128+signal when killed).
+ */
+int hydra_run(const char *const argv[], const char *logfile);
+/* Same, with extra "KEY=VALUE" entries added to the environment. */
+int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile);
+
+/* SHA-256 of everything readable from FD (from its current offset). */
+int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size);
+int hydra_sha256_file(const char *path, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size);
+void hydra_sha256_buf(const void *buf, size_t len, unsigned char out[HYDRA_SHA256_LEN]);
+void hydra_hex(const unsigned char *in, size_t len, char *out);
+int hydra_unhex(const char *in, unsigned char *out, size_t len);
+
+/* SOURCE_DATE_EPOCH when set and valid, else DEFAULT. */
+int64_t hydra_source_date_epoch(int64_t fallback);
+
+/* "64M", "2G", "1048576" to bytes; -EINVAL on anything else. */
+int hydra_parse_size(const char *s, uint64_t *out);
+/* "1.5 GiB"-style text into BUF. */
+const char *hydra_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * A tiny unit-test harness. Assertions print file, line, the expression and
+ * both values, mark the running test failed and let it go on. Each test runs
+ * in a fresh temporary directory (t_dir, also the working directory).
+ * Output: "ok - NAME", "not ok - NAME", "skip - NAME: reason" lines that
+ * tests/run-tests counts.
+ */
+#ifndef HYDRA_HARNESS_H
+#define HYDRA_HARNESS_H
+
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hydra.h"
+#include "util.h"
+
+static int t_failed, t_skipped, t_total_failed;
+static char t_dir[4096];
+static char t_log[16384];
+
+static void t_log_cb(int level, const char *msg, void *ud)
+{
+	size_t n = strlen(t_log);
+
+	(void)level;
+	(void)ud;
+	snprintf(t_log + n, sizeof(t_log) - n, "%s\n", msg);
+}
+
+/* The path of a file under the source tree's tests/fixtures. */
+static inline const char *fixture(const char *name)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/tests/fixtures/%s", HYDRA_SRCDIR, name);
+	return buf;
+}
+
+#define FAIL_(fmt, ...) do { \
+	fprintf(stderr, "%s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__); \
+	t_failed = 1; \
+} while (0)
+
+#define OK(e) do { if (!(e)) FAIL_("assertion failed: %s", #e); } while (0)
+#define EQ_INT(a, b) do { \
+	long long a_ = (long long)(a), b_ = (long long)(b); \
+	if (a_ != b_) FAIL_("%s == %s: %lld != %lld", #a, #b, a_, b_); \
+} while (0)
+#define EQ_STR(a, b) do { \
+	const char *a_ = (a), *b_ = (b); \
+	if (!a_ || !b_ || strcmp(a_, b_)) \
+		FAIL_("%s == %s: \"%s\" != \"%s\"", #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+} while (0)
+#define CONTAINS(hay, needle) do { \
+	const char *h_ = (hay), *n_ = (needle); \
+	if (!h_ || !strstr(h_, n_)) FAIL_("%s contains \"%s\": got \"%s\"", #hay, n_, h_ ? h_ : "(null)"); \
+} while (0)
+#define SKIP(reason) do { \
+	printf("skip - %s: %s\n", t_name, reason); t_skipped = 1; return; \
+} while (0)
+
+static const char *t_name = "";
+
+static void t_run(const char *name, void (*fn)(void))
+{
+	char tmpl[] = "/tmp/hydra-test.XXXXXX";
+	char cwd[4096];
+
+	t_failed = t_skipped = 0;
+	t_log[0] = '\0';
+	t_name = name;
+	if (!mkdtemp(tmpl) || !getcwd(cwd, sizeof(cwd)) || chdir(tmpl) < 0) {
+		printf("not ok - %s: cannot make a temporary directory\n", name);
+		t_total_failed++;
+		return;
+	}
+	snprintf(t_dir, sizeof(t_dir), "%s", tmpl);
+	hydra_set_log(t_log_cb, NULL);
+	fn();
+	if (chdir(cwd) < 0)
+		t_failed = 1;
+	if (t_skipped)
+		;
+	else if (t_failed) {
+		printf("not ok - %s\n", name);
+		if (t_log[0])
+			fprintf(stderr, "  log of %s:\n%s", name, t_log);
+		t_total_failed++;
+	} else
+		printf("ok - %s\n", name);
+	if (!t_failed || getenv("HYDRA_TEST_CLEAN"))
+		hydra_rm_rf(tmpl);
+	else
+		fprintf(stderr, "  kept %s\n", tmpl);
+	fflush(stdout);
+}
+
+#define RUN(fn) t_run(#fn, fn)
+#define TESTS_END() return t_total_failed ? 1 : 0
+
+#endif
