@@ -8,7 +8,7 @@ PKG_CONFIG ?= pkg-config
 
 PKGS := libarchive blkid libparted libcryptsetup libcrypto json-c
 PKG_DEBS := libarchive-dev libblkid-dev libparted-dev libcryptsetup-dev libssl-dev libjson-c-dev
-MISSING := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p)))
+MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(MISSING),)
 $(error missing libraries: $(MISSING) (Debian: apt-get install $(PKG_DEBS)))
 endif

@@ -1,0 +1,25 @@
+/*
+ * The kernel comes from Debian's kernel package named in the recipe, never
+ * from the build host: fetched with apt-get download, unpacked with
+ * libarchive, modules.dep made with depmod -b. Cached per package version.
+ */
+#ifndef HYDRA_KERNEL_H
+#define HYDRA_KERNEL_H
+
+struct hydra_kernel {
+	char *package;   /* the concrete package, e.g. linux-image-6.1.0-56-amd64 */
+	char *version;   /* uname -r of that kernel, e.g. 6.1.0-56-amd64 */
+	char *vmlinuz;   /* path of the unpacked kernel image */
+	char *moddir;    /* path of the unpacked lib/modules/VERSION */
+};
+
+/*
+ * PACKAGE may be a metapackage (linux-image-amd64): it is resolved to the
+ * kernel package it depends on. CACHEDIR holds the .deb and the unpacked
+ * tree; tool output goes to LOGFILE.
+ */
+int hydra_kernel_fetch(const char *package, const char *cachedir, const char *logfile,
+		       struct hydra_kernel **out);
+void hydra_kernel_free(struct hydra_kernel *k);
+
+#endif
