@@ -1,0 +1,124 @@
+/* MANIFEST: write, read back, refuse what is malformed. */
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "manifest.h"
+
+static void put(const char *path, const char *text)
+{
+	char dir[256];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	hydra_mkdir_p(dir, 0755);
+	f = fopen(path, "w");
+	OK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void make_payload(void)
+{
+	put("m/boot/vmlinuz", "kernel");
+	put("m/boot/initrd.img", "initrd");
+	put("m/live/system.sqfs", "squash");
+	put("m/hydra/overlays/common.tar", "tar");
+	put("m/syslinux/syslinux.cfg", "not payload");
+	put("m/EFI/BOOT/syslinux.cfg", "not payload");
+}
+
+static void test_scan_save_load(void)
+{
+	struct hydra_manifest *m = NULL, *back = NULL;
+	const struct hydra_manifest_file *f;
+
+	make_payload();
+	EQ_INT(hydra_manifest_scan("m", "tiny", "console=ttyS0", 1700000000, &m), 0);
+	if (!m)
+		return;
+	EQ_INT(m->n_files, 4);
+	EQ_STR(m->files[0].path, "boot/initrd.img");
+	EQ_STR(m->files[3].path, "live/system.sqfs");
+	EQ_INT(strlen(m->id), HYDRA_ID_LEN);
+	EQ_INT(hydra_manifest_save("m", m), 0);
+	EQ_INT(hydra_manifest_load("m", &back), 0);
+	if (back) {
+		EQ_STR(back->id, m->id);
+		EQ_STR(back->recipe, "tiny");
+		EQ_STR(back->cmdline, "console=ttyS0");
+		EQ_INT(back->built, 1700000000);
+		EQ_INT(back->n_files, 4);
+		f = hydra_manifest_find(back, "boot/vmlinuz");
+		OK(f != NULL);
+		if (f) {
+			EQ_INT(f->size, 6);
+			OK(!memcmp(f->sha256, m->files[1].sha256, HYDRA_SHA256_LEN));
+		}
+	}
+	hydra_manifest_free(back);
+	hydra_manifest_free(m);
+}
+
+static void test_id_follows_content(void)
+{
+	struct hydra_manifest *a = NULL, *b = NULL, *c = NULL;
+
+	make_payload();
+	EQ_INT(hydra_manifest_scan("m", "tiny", "", 1, &a), 0);
+	EQ_INT(hydra_manifest_scan("m", "tiny", "", 1, &b), 0);
+	put("m/live/system.sqfs", "squash2");
+	EQ_INT(hydra_manifest_scan("m", "tiny", "", 1, &c), 0);
+	if (a && b && c) {
+		EQ_STR(a->id, b->id);
+		OK(strcmp(a->id, c->id) != 0);
+	}
+	hydra_manifest_free(a);
+	hydra_manifest_free(b);
+	hydra_manifest_free(c);
+}
+
+static int parse_text(const char *text)
+{
+	struct hydra_manifest *m = NULL;
+	int r = hydra_manifest_parse(text, strlen(text), &m);
+
+	hydra_manifest_free(m);
+	return r;
+}
+
+#define HDR "hydra-manifest 1\nid 0123456789abcdef\n"
+#define SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static void test_refuses_malformed(void)
+{
+	EQ_INT(parse_text(HDR "file " SHA " 0 boot/vmlinuz\n"), 0);
+	EQ_INT(parse_text("not a manifest\n"), -EBADMSG);
+	CONTAINS(t_log, "not a hydra manifest");
+	EQ_INT(parse_text("hydra-manifest 1\nid 12\n"), -EBADMSG);
+	CONTAINS(t_log, "malformed image id");
+	EQ_INT(parse_text(HDR "file " SHA " 0 ../etc/passwd\n"), -EBADMSG);
+	CONTAINS(t_log, "MANIFEST:3: bad path '../etc/passwd'");
+	EQ_INT(parse_text(HDR "file " SHA " 0 /etc/passwd\n"), -EBADMSG);
+	EQ_INT(parse_text(HDR "file " SHA " -1 boot/x\n"), -EBADMSG);
+	EQ_INT(parse_text(HDR "file zz 1 boot/x\n"), -EBADMSG);
+	EQ_INT(parse_text(HDR "file " SHA " 1 b\nfile " SHA " 1 a\n"), -EBADMSG);
+	CONTAINS(t_log, "out of order");
+	EQ_INT(parse_text(HDR "file " SHA " 0 boot/x"), -EBADMSG);
+	CONTAINS(t_log, "truncated");
+	EQ_INT(parse_text(HDR "id 0123456789abcdef\n"), -EBADMSG);
+	EQ_INT(hydra_manifest_parse(HDR "\0x\n", sizeof(HDR) + 2, &(struct hydra_manifest *){ NULL }),
+	       -EBADMSG);
+	CONTAINS(t_log, "not a text file");
+}
+
+int main(void)
+{
+	RUN(test_scan_save_load);
+	RUN(test_id_follows_content);
+	RUN(test_refuses_malformed);
+	TESTS_END();
+}
