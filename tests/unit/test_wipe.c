@@ -1,17 +1,11 @@
+#define _GNU_SOURCE
 /* Old signatures gone: checked with blkid and wipefs, which hydra did not write. */
 #include <errno.h>
 #include <fcntl.h>
 
 #include "harness.h"
+#include "medium_fixture.h"
 #include "wipe.h"
-
-static int sh(const char *cmd)
-{
-	char full[4096];
-
-	snprintf(full, sizeof(full), "(%s) >>tools.log 2>&1", cmd);
-	return system(full);
-}
 
 static void test_wipes_gpt_and_old_filesystem(void)
 {
