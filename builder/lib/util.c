@@ -283,45 +283,91 @@ int hydra_tool_require(const char *tool)
 	return -ENOENT;
 }
 
-int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile)
+/* In the child: set up cwd, output and environment, then exec. */
+static void spawn_child(const char *const argv[], const struct hydra_spawn_opts *o, int logfd,
+			int outfd)
 {
+	if (o->cwd && chdir(o->cwd) < 0) {
+		dprintf(STDERR_FILENO, "cannot enter '%s': %s\n", o->cwd, strerror(errno));
+		_exit(127);
+	}
+	if (logfd >= 0) {
+		dup2(logfd, STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
+	}
+	if (outfd >= 0)
+		dup2(outfd, STDOUT_FILENO);
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		putenv((char *)o->env[i]);
+	execvp(argv[0], (char *const *)argv);
+	dprintf(STDERR_FILENO, "cannot run '%s': %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o)
+{
+	int status, logfd = -1, pipefd[2] = { -1, -1 }, r = 0;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = NULL;
 	pid_t pid;
-	int status, logfd = -1;
 
 	if (hydra_tool_require(argv[0]) < 0)
 		return -ENOENT;
-	if (logfile) {
-		logfd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (o->logfile) {
+		logfd = open(o->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (logfd < 0)
 			return -errno;
 	}
+	if (o->capture && pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
 	pid = fork();
 	if (pid < 0) {
-		int r = -errno;
+		r = -errno;
+		goto out;
+	}
+	if (pid == 0)
+		spawn_child(argv, o, logfd, pipefd[1]);
+	if (o->capture) {
+		char buf[4096];
+		ssize_t n;
 
-		if (logfd >= 0)
-			close(logfd);
-		return r;
+		close(pipefd[1]);
+		pipefd[1] = -1;
+		mem = open_memstream(&out, &len);
+		while (mem && ((n = read(pipefd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+			if (n > 0)
+				fwrite(buf, 1, (size_t)n, mem);
 	}
-	if (pid == 0) {
-		if (logfd >= 0) {
-			dup2(logfd, STDOUT_FILENO);
-			dup2(logfd, STDERR_FILENO);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			r = -errno;
+			goto out;
 		}
-		for (size_t i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(STDERR_FILENO, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
+	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	if (mem)
+		fclose(mem);
+	if (o->capture) {
+		*o->capture = out ? out : strdup("");
+		out = NULL;
 	}
+	free(out);
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
 	if (logfd >= 0)
 		close(logfd);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return r;
+}
+
+int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile)
+{
+	struct hydra_spawn_opts o = { .env = env, .logfile = logfile };
+
+	return hydra_spawn(argv, &o);
 }
 
 int hydra_run(const char *const argv[], const char *logfile)

@@ -43,6 +43,15 @@ int hydra_run(const char *const argv[], const char *logfile);
 /* Same, with extra "KEY=VALUE" entries added to the environment. */
 int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile);
 
+struct hydra_spawn_opts {
+	const char *cwd;              /* run there, or NULL */
+	const char *const *env;       /* extra "KEY=VALUE" entries, or NULL */
+	const char *logfile;          /* stdout and stderr appended there, or NULL */
+	char **capture;               /* stdout into a malloc'd string (stderr to logfile) */
+};
+/* The general form of hydra_run; same return values. */
+int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o);
+
 /* SHA-256 of everything readable from FD (from its current offset). */
 int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size);
 int hydra_sha256_file(const char *path, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size);
