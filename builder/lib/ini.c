@@ -129,7 +129,9 @@ static int parse_section(struct parser *p, char *s, unsigned line)
 	free(p->section);
 	p->section = strdup(s);
 	seen_clear(&p->keys);
-	return p->section ? 0 : -ENOMEM;
+	if (!p->section)
+		return -ENOMEM;
+	return p->fn(p->section, NULL, NULL, line, p->ud);
 }
 
 static int parse_key(struct parser *p, char *s, unsigned line)

@@ -129,8 +129,9 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 {
 	struct load *l = ud;
 
-	if (!known_section(section))
-		return hydra_ini_error(l->file, line, "unknown section [%s]", section);
+	if (!key)
+		return known_section(section) ? 0 :
+		       hydra_ini_error(l->file, line, "unknown section [%s]", section);
 	for (size_t i = 0; i < N_KEYS; i++)
 		if (!strcmp(recipe_keys[i].section, section) && !strcmp(recipe_keys[i].key, key))
 			return set_value(l, &recipe_keys[i], value, line);

@@ -59,7 +59,7 @@ static void refused(const char *name, const char *message)
 static void test_malformed_recipes(void)
 {
 	refused("recipes/unknown-key.conf", ":4: unknown key 'pakages' in [debian]");
-	refused("recipes/unknown-section.conf", ":2: unknown section [imgae]");
+	refused("recipes/unknown-section.conf", ":1: unknown section [imgae]");
 	refused("recipes/duplicate-key.conf", ":3: duplicate key 'base' in [image]");
 	refused("recipes/duplicate-section.conf", ":3: section [image] given twice");
 	refused("recipes/bad-base.conf",
