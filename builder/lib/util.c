@@ -149,6 +149,22 @@ int hydra_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+int hydra_mkdir_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		r = hydra_mkdir_p(dir, 0755);
+	}
+	free(dir);
+	return r;
+}
+
 static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;

@@ -20,6 +20,8 @@ int hydra_read_file(const char *path, char **buf, size_t *len);
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 int hydra_write_all(int fd, const void *buf, size_t len);
 int hydra_mkdir_p(const char *path, mode_t mode);
+/* mkdir -p of the directory that holds PATH. */
+int hydra_mkdir_parent(const char *path);
 /* Remove a tree; never crosses into another filesystem. Missing is fine. */
 int hydra_rm_rf(const char *path);
 /* Copy a regular file, keeping its mode. */
