@@ -48,7 +48,8 @@ enum hydra_medium_state {
 };
 
 enum {
-	F_VERIFY_QUICK = 1 << 0,  /* sizes only */
+	F_VERIFY_QUICK = 1 << 0,         /* sizes only */
+	F_VERIFY_PAYLOAD_ONLY = 1 << 1,  /* the files, not whether it was committed */
 };
 
 struct hydra_verify_report {

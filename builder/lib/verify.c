@@ -78,7 +78,8 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 		total += m->files[i].size;
 	for (size_t i = 0; i < m->n_files; i++) {
 		r = check_file(md, &m->files[i], flags, rep);
-		if (r == -EBADMSG && !hydra_medium_committed(md)) {
+		if (r == -EBADMSG && !(flags & F_VERIFY_PAYLOAD_ONLY) &&
+		    !hydra_medium_committed(md)) {
 			/* A write that never finished, not damage after the fact. */
 			hydra_err("'%s' was never committed: the write did not finish", path);
 			rep->state = HYDRA_MEDIUM_INCOMPLETE;
@@ -93,7 +94,7 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 		}
 	}
 	/* Every file is right, but firmware boots it only once sector 0 was committed. */
-	if (!hydra_medium_committed(md)) {
+	if (!(flags & F_VERIFY_PAYLOAD_ONLY) && !hydra_medium_committed(md)) {
 		hydra_err("'%s' was never committed: its boot sector is not written", path);
 		r = mark(rep, HYDRA_MEDIUM_INCOMPLETE, "(boot sector)");
 		goto out;
