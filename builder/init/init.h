@@ -14,7 +14,7 @@
 
 struct boot {
 	struct hydra_cmdline cmd;
-	char medium_dev[64];          /* /dev/vda1 */
+	char medium_dev[300];         /* /dev/vda1 */
 	struct hydra_manifest *manifest;
 	char node[64];
 	char node_reason[128];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "overlay.h"
 #include "util.h"
 
 #define SQFS "live/system.sqfs"
@@ -71,7 +72,8 @@ static int attach_loop(const char *file, char *dev, size_t len)
 	}
 	cfg.fd = (unsigned)fd;
 	cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
-	snprintf((char *)cfg.info.lo_file_name, sizeof(cfg.info.lo_file_name), "%s", file);
+	memcpy(cfg.info.lo_file_name, file,
+	       strnlen(file, sizeof(cfg.info.lo_file_name) - 1));
 	if (ioctl(lfd, LOOP_CONFIGURE, &cfg) < 0)
 		r = -errno;
 out:

@@ -80,7 +80,7 @@ static int run_hook(const char *path, const char *device, const struct hydra_clo
 	r = hydra_run_env(argv, (const char *const *)env, NULL);
 	if (r > 0) {
 		hydra_err("clone hook '%s' failed with exit status %d", path, r);
-		r = -ECANCELED;
+		r = -EIO;
 	} else if (r < 0) {
 		hydra_err("cannot run clone hook '%s': %s", path, strerror(-r));
 	}

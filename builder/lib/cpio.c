@@ -64,8 +64,7 @@ static int add_entry(struct cpio *c, const char *full, const char *rel, const st
 	/* Inode numbers by position, so the same tree gives the same bytes. */
 	archive_entry_set_ino(e, ++c->ino);
 	archive_entry_set_dev(e, 0);
-	if (S_ISREG(st->st_mode))
-		archive_entry_set_size(e, st->st_size);
+	archive_entry_set_size(e, S_ISREG(st->st_mode) ? st->st_size : 0);
 	if (S_ISLNK(st->st_mode)) {
 		ssize_t n = readlink(full, target, sizeof(target) - 1);
 
@@ -149,7 +148,7 @@ int hydra_cpio_write(const char *src, const char *out, int64_t epoch, unsigned f
 	archive_write_set_format_cpio_newc(c.a);
 	if (flags & F_CPIO_ZSTD) {
 		archive_write_add_filter_zstd(c.a);
-		archive_write_set_filter_option(c.a, "zstd", "compression-level", "19");
+		archive_write_set_filter_option(c.a, "zstd", "compression-level", "9");
 	}
 	archive_write_set_bytes_in_last_block(c.a, 1);
 	if (archive_write_open_filename(c.a, tmp) != ARCHIVE_OK) {

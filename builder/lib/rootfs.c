@@ -178,15 +178,15 @@ int hydra_rootfs_busybox(const struct hydra_recipe *r, const char *root,
 
 int hydra_squashfs_make(const char *root, const char *out, int64_t epoch, const char *logfile)
 {
-	char t[32], env[64];
+	char t[32];
 	const char *argv[] = { "mksquashfs", root, out, "-noappend", "-comp", "zstd",
 			       "-all-root", "-mkfs-time", t, "-all-time", t, "-no-progress",
 			       "-quiet", NULL };
-	const char *envv[] = { env, NULL };
+	/* mksquashfs refuses SOURCE_DATE_EPOCH together with the options that say the same. */
+	const char *envv[] = { "SOURCE_DATE_EPOCH", NULL };
 	int r;
 
 	snprintf(t, sizeof(t), "%lld", (long long)epoch);
-	snprintf(env, sizeof(env), "SOURCE_DATE_EPOCH=%lld", (long long)epoch);
 	unlink(out);
 	r = hydra_run_env(argv, envv, logfile);
 	if (r) {

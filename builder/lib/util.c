@@ -1,6 +1,7 @@
 /* Small helpers every part of hydra uses: files, paths, processes, hashes. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -227,6 +228,64 @@ out:
 	return r;
 }
 
+int hydra_copy_tree(const char *src, const char *dst)
+{
+	struct dirent **ents = NULL;
+	struct stat st;
+	int n, r;
+
+	if (lstat(src, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t len = readlink(src, target, sizeof(target) - 1);
+
+		if (len < 0)
+			return -errno;
+		target[len] = '\0';
+		unlink(dst);
+		return symlink(target, dst) < 0 ? -errno : 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return S_ISREG(st.st_mode) ? hydra_copy_file(src, dst) : -EINVAL;
+	r = hydra_mkdir_p(dst, st.st_mode & 07777);
+	n = r ? -1 : scandir(src, &ents, NULL, alphasort);
+	if (n < 0 && !r)
+		r = -errno;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			char *s = hydra_path_join(src, name), *d = hydra_path_join(dst, name);
+
+			r = s && d ? hydra_copy_tree(s, d) : -ENOMEM;
+			free(s);
+			free(d);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return r;
+}
+
+static int64_t times_epoch;
+
+static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	struct timespec ts[2] = { { times_epoch, 0 }, { times_epoch, 0 } };
+
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+}
+
+int hydra_set_times(const char *root, int64_t epoch)
+{
+	times_epoch = epoch;
+	return nftw(root, set_time, 32, FTW_PHYS | FTW_DEPTH) < 0 ? -errno : 0;
+}
+
 /* The tools hydra runs and the Debian packages that ship them. */
 static const struct {
 	const char *tool;
@@ -313,8 +372,12 @@ static void spawn_child(const char *const argv[], const struct hydra_spawn_opts 
 	}
 	if (outfd >= 0)
 		dup2(outfd, STDOUT_FILENO);
+	/* "KEY=VALUE" sets, a bare "KEY" removes. */
 	for (size_t i = 0; o->env && o->env[i]; i++)
-		putenv((char *)o->env[i]);
+		if (strchr(o->env[i], '='))
+			putenv((char *)o->env[i]);
+		else
+			unsetenv(o->env[i]);
 	execvp(argv[0], (char *const *)argv);
 	dprintf(STDERR_FILENO, "cannot run '%s': %s\n", argv[0], strerror(errno));
 	_exit(127);

@@ -26,6 +26,10 @@ int hydra_mkdir_parent(const char *path);
 int hydra_rm_rf(const char *path);
 /* Copy a regular file, keeping its mode. */
 int hydra_copy_file(const char *src, const char *dst);
+/* Copy the tree SRC into DST (merging): files, directories and symlinks. */
+int hydra_copy_tree(const char *src, const char *dst);
+/* Set the times of everything under ROOT (ROOT too) to EPOCH. */
+int hydra_set_times(const char *root, int64_t epoch);
 
 /*
  * Find TOOL in PATH. When it is missing, logs which Debian package provides
@@ -47,7 +51,7 @@ int hydra_run_env(const char *const argv[], const char *const env[], const char 
 
 struct hydra_spawn_opts {
 	const char *cwd;              /* run there, or NULL */
-	const char *const *env;       /* extra "KEY=VALUE" entries, or NULL */
+	const char *const *env;       /* "KEY=VALUE" to set, "KEY" to unset, or NULL */
 	const char *logfile;          /* stdout and stderr appended there, or NULL */
 	char **capture;               /* stdout into a malloc'd string (stderr to logfile) */
 };

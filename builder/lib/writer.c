@@ -39,6 +39,8 @@ struct write {
 	const char *log;
 	uint64_t fat_bytes, total, done;
 	unsigned char sector0[512];
+	char **dirs;                /* directories made on the FAT so far */
+	size_t n_dirs;
 };
 
 static uint64_t payload_bytes(const struct hydra_manifest *m)
@@ -145,18 +147,37 @@ static int make_fat(struct write *w)
 	return tool(w, argv);
 }
 
+/* mmd fails on a directory that exists: remember what was made. */
+static int made(struct write *w, const char *dir)
+{
+	char **v;
+
+	for (size_t i = 0; i < w->n_dirs; i++)
+		if (!strcmp(w->dirs[i], dir))
+			return 1;
+	v = realloc(w->dirs, (w->n_dirs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	w->dirs = v;
+	v[w->n_dirs] = strdup(dir);
+	return v[w->n_dirs++] ? 0 : -ENOMEM;
+}
+
 static int mkdirs(struct write *w, const char *path)
 {
 	char dir[300], target[310];
 	int r = 0;
 
 	for (const char *s = strchr(path, '/'); !r && s; s = strchr(s + 1, '/')) {
-		const char *argv[] = { "mmd", "-D", "s", "-i", w->fat, target, NULL };
+		const char *argv[] = { "mmd", "-i", w->fat, target, NULL };
 
 		snprintf(dir, sizeof(dir), "%.*s", (int)(s - path), path);
 		snprintf(target, sizeof(target), "::/%s", dir);
-		/* -D s: an existing directory is skipped, not an error. */
-		r = tool(w, argv);
+		r = made(w, dir);
+		if (r == 0)
+			r = tool(w, argv);
+		else if (r == 1)
+			r = 0;
 	}
 	return r;
 }
@@ -357,6 +378,9 @@ int hydra_medium_write(const char *payload_dir, const char *target,
 out:
 	if (w.tmpdir[0])
 		hydra_rm_rf(w.tmpdir);
+	for (size_t i = 0; i < w.n_dirs; i++)
+		free(w.dirs[i]);
+	free(w.dirs);
 	hydra_manifest_free(w.m);
 	return r;
 }
