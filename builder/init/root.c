@@ -50,8 +50,12 @@ static int to_ram(struct boot *b)
 	return 0;
 }
 
-/* Attach FILE read-only to a free loop device; its name goes to DEV. */
-static int attach_loop(const char *file, char *dev, size_t len)
+/*
+ * Attach FILE read-only to a free loop device; its name goes to DEV and an
+ * open descriptor to *HOLD: with autoclear, closing the last descriptor
+ * before the mount holds the device would detach it again.
+ */
+static int attach_loop(const char *file, char *dev, size_t len, int *hold)
 {
 	struct loop_config cfg = { 0 };
 	int ctl, n, fd, lfd, r = 0;
@@ -79,8 +83,10 @@ static int attach_loop(const char *file, char *dev, size_t len)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (lfd >= 0)
+	if (r && lfd >= 0)
 		close(lfd);
+	else
+		*hold = lfd;
 	return r;
 }
 
@@ -100,19 +106,20 @@ static int mount_dir(const char *src, const char *dir, const char *type, unsigne
 int mount_root(struct boot *b)
 {
 	char loop[64];
-	int r;
+	int r, hold = -1;
 
 	snprintf(b->sqfs, sizeof(b->sqfs), "%s/%s", MEDIUM_DIR, SQFS);
 	if (b->cmd.verify && (r = verify_sqfs(b)))
 		return r;
 	if (b->cmd.toram)
 		to_ram(b);
-	r = attach_loop(b->sqfs, loop, sizeof(loop));
+	r = attach_loop(b->sqfs, loop, sizeof(loop), &hold);
 	if (r) {
 		say("cannot attach '%s' to a loop device: %s", b->sqfs, strerror(-r));
 		return r;
 	}
 	r = mount_dir(loop, LOWER_DIR, "squashfs", MS_RDONLY, NULL);
+	close(hold);
 	if (!r)
 		r = mount_dir("tmpfs", RW_DIR, "tmpfs", 0, "mode=0755");
 	if (!r) {
