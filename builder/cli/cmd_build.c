@@ -31,12 +31,22 @@ static char *find_init(const char *self)
 	return strdup(HYDRA_LIBEXECDIR "/hydra-init");
 }
 
+static int on_option(int c, const char *arg, void *ud)
+{
+	struct hydra_build_opts *o = ud;
+
+	if (c == 'o')
+		o->out = arg;
+	else if (c == 's' && hydra_parse_size(arg, &o->size) < 0)
+		return cli_usage_error("build", "bad size '%s': expected e.g. 512M or 2G", arg);
+	return 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "size", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hydra_build_opts o = { 0 };
@@ -44,31 +54,29 @@ int cmd_build(int argc, char **argv)
 	struct hydra_recipe *r = NULL;
 	char self[PATH_MAX], size[32];
 	char *init = NULL;
+	int first, e;
 	ssize_t n;
-	int c, e;
 
-	while ((c = cli_getopt(argc, argv, "o:", longopts)) != -1) {
-		if (c == 'o')
-			o.out = optarg;
-		else if (c == 's' && hydra_parse_size(optarg, &o.size) < 0)
-			return cli_usage_error("bad size '%s': expected e.g. 512M or 2G", optarg);
-	}
-	if (optind != argc - 1)
-		return cli_usage_error("expected one RECIPE, e.g. images/tiny.conf");
+	e = cli_parse_options(argc, argv, "o:", longopts, on_option, &o, &first);
+	if (e >= 0)
+		return e;
+	e = cli_check_operands("build", argc - first, 1, 1);
+	if (e >= 0)
+		return e;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
 		return EXIT_FAILED;
 	self[n] = '\0';
 	init = find_init(self);
 	if (!init || access(init, X_OK) < 0) {
-		fprintf(stderr, "hydra: error: cannot find hydra-init ('%s'): build it with make, "
-				"or set HYDRA_INIT\n", init ? init : "");
+		hydra_err("cannot find hydra-init ('%s'): build it with make, or set HYDRA_INIT",
+			  init ? init : "");
 		free(init);
 		return EXIT_FAILED;
 	}
 	o.hydra_bin = self;
 	o.init_bin = init;
-	e = hydra_recipe_load(argv[optind], &r);
+	e = hydra_recipe_load(argv[first], &r);
 	if (!e)
 		e = hydra_build(r, &o, &res);
 	if (!e)

@@ -21,8 +21,10 @@ static int plan(const char *image, const char *device, uint64_t *size)
 	int r;
 
 	if (stat(image, &st) < 0) {
-		fprintf(stderr, "hydra: error: cannot open '%s': %s\n", image, strerror(errno));
-		return -errno;
+		int r = -errno;
+
+		hydra_err("cannot open '%s': %s", image, strerror(errno));
+		return r;
 	}
 	*size = (uint64_t)st.st_size;
 	if (stat(device, &st) < 0 && errno == ENOENT) {
@@ -43,48 +45,64 @@ static int plan(const char *image, const char *device, uint64_t *size)
 	return r;
 }
 
+struct burn_args {
+	int yes, dry;
+	enum cli_progress_mode mode;
+};
+
+static int on_option(int c, const char *arg, void *ud)
+{
+	struct burn_args *a = ud;
+
+	if (c == 'y')
+		a->yes = 1;
+	else if (c == 'n')
+		a->dry = 1;
+	else if (c == 'P' && cli_progress_parse(arg, &a->mode))
+		return cli_usage_error("burn", "--progress takes auto, none or json");
+	return 0;
+}
+
 int cmd_burn(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "progress", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum cli_progress_mode mode = PROGRESS_AUTO;
+	struct burn_args a = { 0, 0, PROGRESS_AUTO };
 	struct hydra_burn_opts o = { .sysroot = "" };
 	struct hydra_burn_report rep;
 	struct cli_progress p;
-	int yes = 0, dry = 0, c, r;
+	const char *image, *device;
 	uint64_t size = 0;
+	int first, r;
 	char sz[32];
 
-	while ((c = cli_getopt(argc, argv, "yn", longopts)) != -1) {
-		if (c == 'y')
-			yes = 1;
-		else if (c == 'n')
-			dry = 1;
-		else if (c == 'P' && cli_progress_parse(optarg, &mode))
-			return cli_usage_error("--progress takes auto, none or json");
-	}
-	if (optind != argc - 2)
-		return cli_usage_error("expected IMAGE and DEVICE");
-	r = plan(argv[optind], argv[optind + 1], &size);
-	if (r || dry)
+	r = cli_parse_options(argc, argv, "yn", longopts, on_option, &a, &first);
+	if (r >= 0)
+		return r;
+	r = cli_check_operands("burn", argc - first, 2, 2);
+	if (r >= 0)
+		return r;
+	image = argv[first];
+	device = argv[first + 1];
+	r = plan(image, device, &size);
+	if (r || a.dry)
 		return cli_exit_code(r);
-	if (!yes && (r = cli_confirm_device(argv[optind + 1])))
+	if (!a.yes && (r = cli_confirm_device(device)))
 		return cli_exit_code(r);
-	cli_progress_init(&p, mode, "burning");
+	cli_progress_init(&p, a.mode, "burning");
 	o.progress = cli_progress_cb;
 	o.progress_ud = &p;
-	r = hydra_burn(argv[optind], argv[optind + 1], &o, &rep);
+	r = hydra_burn(image, device, &o, &rep);
 	cli_progress_done(&p);
 	if (!r)
-		printf("%s: %s written in %.1f s, read back and compared in %.1f s\n",
-		       argv[optind + 1], hydra_format_size(rep.bytes, sz, sizeof(sz)),
-		       rep.write_seconds, rep.verify_seconds);
+		printf("%s: %s written in %.1f s, read back and compared in %.1f s\n", device,
+		       hydra_format_size(rep.bytes, sz, sizeof(sz)), rep.write_seconds,
+		       rep.verify_seconds);
 	else
-		fprintf(stderr, "hydra: %s was not committed: it will not boot\n", argv[optind + 1]);
+		hydra_err("'%s' was not committed: it will not boot", device);
 	return cli_exit_code(r);
 }

@@ -25,6 +25,39 @@ static void print_plan(const char *device, const struct hydra_clone_plan *p,
 	(void)device;
 }
 
+struct clone_args {
+	int yes, dry;
+	enum cli_progress_mode mode;
+	struct hydra_clone_opts o;
+};
+
+static int on_option(int c, const char *arg, void *ud)
+{
+	struct clone_args *a = ud;
+
+	switch (c) {
+	case 'y': a->yes = 1; break;
+	case 'n': a->dry = 1; break;
+	case 'a': a->o.node = arg; break;
+	case 's': a->o.source = arg; break;
+	case 'P':
+		if (cli_progress_parse(arg, &a->mode))
+			return cli_usage_error("clone", "--progress takes auto, none or json");
+		break;
+	case 'd':
+		if (!strcmp(arg, "none"))
+			a->o.data = HYDRA_DATA_NONE;
+		else if (!strcmp(arg, "empty"))
+			a->o.data = HYDRA_DATA_EMPTY;
+		else if (!strcmp(arg, "copy"))
+			a->o.data = HYDRA_DATA_COPY;
+		else
+			return cli_usage_error("clone", "--data takes none, empty or copy");
+		break;
+	}
+	return 0;
+}
+
 int cmd_clone(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -34,54 +67,35 @@ int cmd_clone(int argc, char **argv)
 		{ "data", required_argument, NULL, 'd' },
 		{ "source", required_argument, NULL, 's' },
 		{ "progress", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum cli_progress_mode mode = PROGRESS_AUTO;
-	struct hydra_clone_opts o = { .sysroot = "" };
+	struct clone_args a = { .mode = PROGRESS_AUTO, .o = { .sysroot = "" } };
 	struct hydra_clone_plan plan;
 	struct cli_progress p;
-	int yes = 0, dry = 0, c, r;
+	const char *device;
+	int first, r;
 
-	while ((c = cli_getopt(argc, argv, "yn", longopts)) != -1) {
-		if (c == 'y')
-			yes = 1;
-		else if (c == 'n')
-			dry = 1;
-		else if (c == 'a')
-			o.node = optarg;
-		else if (c == 's')
-			o.source = optarg;
-		else if (c == 'P' && cli_progress_parse(optarg, &mode))
-			return cli_usage_error("--progress takes auto, none or json");
-		else if (c == 'd') {
-			if (!strcmp(optarg, "none"))
-				o.data = HYDRA_DATA_NONE;
-			else if (!strcmp(optarg, "empty"))
-				o.data = HYDRA_DATA_EMPTY;
-			else if (!strcmp(optarg, "copy"))
-				o.data = HYDRA_DATA_COPY;
-			else
-				return cli_usage_error("--data takes none, empty or copy");
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage_error("expected one DEVICE, e.g. /dev/sdb");
-	r = hydra_clone_plan(argv[optind], &o, &plan);
+	r = cli_parse_options(argc, argv, "yn", longopts, on_option, &a, &first);
+	if (r >= 0)
+		return r;
+	r = cli_check_operands("clone", argc - first, 1, 1);
+	if (r >= 0)
+		return r;
+	device = argv[first];
+	r = hydra_clone_plan(device, &a.o, &plan);
 	if (r)
 		return cli_exit_code(r);
-	print_plan(argv[optind], &plan, &o);
-	if (dry)
+	print_plan(device, &plan, &a.o);
+	if (a.dry)
 		return EXIT_DONE;
-	if (!yes && (r = cli_confirm_device(argv[optind])))
+	if (!a.yes && (r = cli_confirm_device(device)))
 		return cli_exit_code(r);
-	cli_progress_init(&p, mode, "cloning");
-	o.progress = cli_progress_cb;
-	o.progress_ud = &p;
-	r = hydra_clone(argv[optind], &o);
+	cli_progress_init(&p, a.mode, "cloning");
+	a.o.progress = cli_progress_cb;
+	a.o.progress_ud = &p;
+	r = hydra_clone(device, &a.o);
 	cli_progress_done(&p);
 	if (!r)
-		printf("%s: clone of image %s written, read back and committed\n", argv[optind],
-		       plan.id);
+		printf("%s: clone of image %s written, read back and committed\n", device, plan.id);
 	return cli_exit_code(r);
 }
