@@ -50,6 +50,8 @@ int hydra_parted_single_fat32(const char *path, uint64_t start, uint64_t sectors
 	c = part ? ped_constraint_exact(&part->geom) : NULL;
 	if (!c || !ped_disk_add_partition(disk, part, c) ||
 	    !ped_partition_set_flag(part, PED_PARTITION_BOOT, 1) ||
+	    /* type 0x0c, FAT32 addressed by LBA: what firmware expects past 8 GiB */
+	    !ped_partition_set_flag(part, PED_PARTITION_LBA, 1) ||
 	    !ped_partition_set_system(part, fat32)) {
 		hydra_err("cannot lay out the partition table of '%s'", path);
 		goto out;

@@ -137,7 +137,8 @@ out:
 static int make_fat(struct write *w)
 {
 	char volid[16], blocks[32];
-	const char *argv[] = { "mkfs.fat", "-F", "32", "-n", "HYDRA", "-i", volid, "--invariant",
+	/* --invariant fixes the volume id too, unless -i comes after it. */
+	const char *argv[] = { "mkfs.fat", "-F", "32", "-n", "HYDRA", "--invariant", "-i", volid,
 			       "-I", "--offset", "2048", w->target, blocks, NULL };
 
 	/* The volume id comes from the image id: the same image, the same bytes. */
