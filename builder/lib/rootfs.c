@@ -26,6 +26,12 @@ static const char *const writer_files[] = {
 	"/usr/lib/syslinux/modules/bios/ldlinux.c32",
 	"/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi",
 	"/usr/lib/syslinux/modules/efi64/ldlinux.e64",
+	/* mtools converts FAT names through iconv's code page 850 */
+	"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules",
+	"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache",
+	"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d/gconv-modules-extra.conf",
+	"/usr/lib/x86_64-linux-gnu/gconv/IBM850.so",
+	"/usr/lib/x86_64-linux-gnu/gconv/IBM437.so",
 	NULL,
 };
 
@@ -143,8 +149,8 @@ static int install_writer_tools(const char *root)
 
 		r = dst ? hydra_mkdir_parent(dst) : -ENOMEM;
 		if (!r && (r = hydra_copy_file(writer_files[i], dst)))
-			hydra_err("cannot copy '%s' (Debian packages syslinux, syslinux-common, "
-				  "syslinux-efi): %s", writer_files[i], strerror(-r));
+			hydra_err("cannot copy '%s' (Debian packages syslinux-common, syslinux-efi, "
+				  "libc6): %s", writer_files[i], strerror(-r));
 		free(dst);
 	}
 	return r;

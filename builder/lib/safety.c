@@ -431,7 +431,8 @@ void hydra_target_describe(const struct hydra_target *t, char *buf, size_t len)
 		snprintf(buf, len, "%s: image file, %s", t->path, size);
 	else
 		snprintf(buf, len, "%s: %s, %s (serial %s)", t->path, size,
-			 t->model ? t->model : "unknown model", t->serial ? t->serial : "unknown");
+			 t->model && *t->model ? t->model : "unknown model",
+			 t->serial && *t->serial ? t->serial : "unknown");
 }
 
 void hydra_target_free(struct hydra_target *t)

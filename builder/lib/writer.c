@@ -137,9 +137,14 @@ out:
 static int make_fat(struct write *w)
 {
 	char volid[16], blocks[32];
-	/* --invariant fixes the volume id too, unless -i comes after it. */
+	/*
+	 * --invariant fixes the volume id too, unless -i comes after it. The
+	 * cluster size is given: on a disk mkfs.fat would size clusters by the
+	 * disk, and a FAT32 with fewer than 65525 clusters reads as FAT16.
+	 */
+	const char *spc = w->fat_bytes < 512 * MIB ? "1" : "8";
 	const char *argv[] = { "mkfs.fat", "-F", "32", "-n", "HYDRA", "--invariant", "-i", volid,
-			       "-I", "--offset", "2048", w->target, blocks, NULL };
+			       "-s", spc, "-I", "--offset", "2048", w->target, blocks, NULL };
 
 	/* The volume id comes from the image id: the same image, the same bytes. */
 	memcpy(volid, w->m->id + 8, 8);

@@ -81,6 +81,7 @@ class VM:
         self.name = name
         self.uefi = uefi
         self.buf = b""
+        self.pending = b""
         self.pos = 0
         self.n = 0
         os.makedirs(LOGS, exist_ok=True)
@@ -115,6 +116,13 @@ class VM:
             raise VMError(f"QEMU exited (status {self.p.wait()})")
         self.log.write(data)
         self.log.flush()
+        # An escape sequence may be split between two reads: keep its start for the next.
+        data = self.pending + data
+        cut = data.rfind(b"\x1b")
+        if cut >= 0 and not re.match(rb"\x1b\[[0-9;?=]*[A-Za-z]", data[cut:]) and len(data) - cut < 16:
+            data, self.pending = data[:cut], data[cut:]
+        else:
+            self.pending = b""
         self.buf += ANSI.sub(b"", data.replace(b"\r", b""))
         return True
 
