@@ -120,7 +120,9 @@ class VM:
 
     def expect(self, pattern, timeout=180):
         """Wait for PATTERN (bytes regex) after what was matched before; the match."""
-        rx = re.compile(pattern) if isinstance(pattern, bytes) else re.compile(pattern.encode())
+        if isinstance(pattern, str):
+            pattern = pattern.encode()
+        rx = re.compile(pattern) if isinstance(pattern, bytes) else pattern
         end = time.monotonic() + timeout
         while True:
             m = rx.search(self.buf, self.pos)
@@ -149,7 +151,7 @@ class VM:
         n = self.n
         # The markers are printed with printf so the echoed command line never matches.
         self.send(f"printf '\\137B{n}\\137\\n'; {cmd}; printf '\\137E{n}:%s\\137\\n' $?\n")
-        m = self.expect(rf"_B{n}_\n(.*?)_E{n}:(\d+)_\n".encode(), timeout)
+        m = self.expect(re.compile(rf"_B{n}_\n(.*?)_E{n}:(\d+)_\n".encode(), re.S), timeout)
         self.expect(PROMPT, 30)
         return int(m.group(2)), m.group(1).decode(errors="replace")
 
