@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * Signed media: keygen, sign, verify, the trust store and the unsigned-medium
  * policy; the signature is also checked with the openssl command line.
@@ -7,6 +8,7 @@
 
 #include "harness.h"
 #include "manifest.h"
+#include "medium_fixture.h"
 #include "sign.h"
 
 #define MANIFEST "hydra-manifest 1\nid 0123456789abcdef\nbuilt 0\nversion 0.1.0\ncmdline \n"
@@ -264,6 +266,29 @@ static void test_openssl_cross_check(void)
 	OK(hydra_run(ver, "openssl.log") != 0);
 }
 
+/* An image file, read with mtools: unsigned, then signed, then tampered with. */
+static void test_image_file(void)
+{
+	char keyid[HYDRA_KEYID_LEN + 1];
+	struct hydra_trust *t = NULL;
+
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	make_medium(1);
+	EQ_INT(hydra_keygen("k", keyid), 0);
+	EQ_INT(hydra_trust_new(&t), 0);
+	EQ_INT(hydra_check_medium_signature("img", t, 0), 0);
+	CONTAINS(t_log, "medium is not signed");
+	EQ_INT(hydra_trust_add_file(t, "k.pub"), 0);
+	EQ_INT(hydra_check_medium_signature("img", t, 0), -EPERM);
+	EQ_INT(hydra_sign_manifest("k.key", "p"), 0);
+	EQ_INT(sh("MTOOLS_SKIP_CHECK=1 mcopy -i img@@1M p/hydra/MANIFEST.sig ::/hydra/"), 0);
+	EQ_INT(hydra_check_medium_signature("img", t, F_REQUIRE_SIGNATURE), 0);
+	flip("id ");
+	EQ_INT(hydra_check_medium_signature("img", t, 0), -EBADMSG);
+	hydra_trust_free(t);
+}
+
 int main(void)
 {
 	RUN(test_keygen_files_and_modes);
@@ -275,5 +300,6 @@ int main(void)
 	RUN(test_key_never_on_medium);
 	RUN(test_malformed_sig_refused);
 	RUN(test_openssl_cross_check);
+	RUN(test_image_file);
 	TESTS_END();
 }
