@@ -57,6 +57,13 @@ int hydra_trust_load(const char *dir, struct hydra_trust **out);
 int hydra_trust_add_file(struct hydra_trust *t, const char *path);
 /* The same from a PEM buffer; ORIGIN names it in messages. */
 int hydra_trust_add_pem(struct hydra_trust *t, const char *pem, size_t len, const char *origin);
+/*
+ * What verify, burn and clone trust: every key of STORE_DIR (NULL: the store
+ * of the running medium, HYDRA_RUNNING_MEDIUM/HYDRA_TRUST_DIR; absent on a
+ * build host, so empty there) plus each of KEYFILES (NULL-terminated, or NULL).
+ */
+int hydra_trust_open(const char *store_dir, const char *const *keyfiles,
+		     struct hydra_trust **out);
 size_t hydra_trust_count(const struct hydra_trust *t);
 void hydra_trust_free(struct hydra_trust *t);
 

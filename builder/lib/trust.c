@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "clone.h"
 #include "hydra.h"
 #include "manifest.h"
 #include "medium.h"
@@ -166,6 +167,22 @@ out:
 	else
 		hydra_trust_free(t);
 	return r;
+}
+
+int hydra_trust_open(const char *store_dir, const char *const *keyfiles,
+		     struct hydra_trust **out)
+{
+	struct hydra_trust *t = NULL;
+	int r = hydra_trust_load(store_dir ? store_dir : HYDRA_RUNNING_MEDIUM "/" HYDRA_TRUST_DIR, &t);
+
+	for (size_t i = 0; !r && keyfiles && keyfiles[i]; i++)
+		r = hydra_trust_add_file(t, keyfiles[i]);
+	if (r) {
+		hydra_trust_free(t);
+		return r;
+	}
+	*out = t;
+	return 0;
 }
 
 /* Exactly the three lines of SIG_MAGIC's format, byte for byte, nothing else. */

@@ -130,6 +130,16 @@ static void test_untrusted_key_rejected(void)
 	CONTAINS(t_log, keyid);
 	CONTAINS(t_log, "not trusted");
 	hydra_trust_free(t);
+	/* The store and --key together. */
+	const char *const keyfiles[] = { "k.pub", NULL };
+
+	EQ_INT(hydra_trust_open("keys", keyfiles, &t), 0);
+	EQ_INT(hydra_trust_count(t), 2);
+	EQ_INT(hydra_check_medium_signature("m", t, 0), 0);
+	hydra_trust_free(t);
+	EQ_INT(hydra_trust_open("nowhere", NULL, &t), 0);
+	EQ_INT(hydra_trust_count(t), 0);
+	hydra_trust_free(t);
 	/* An empty store trusts nobody either. */
 	EQ_INT(check_medium(NULL, 0), -EKEYREJECTED);
 }
