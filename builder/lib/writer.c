@@ -218,10 +218,14 @@ static int copy_payload(struct write *w)
 	return r;
 }
 
+/* A file made for the medium, dated like the rest of it (mcopy -m keeps the time). */
 static int write_tmp(struct write *w, const char *name, const char *text, char *path, size_t len)
 {
+	int r;
+
 	snprintf(path, len, "%s/%s", w->tmpdir, name);
-	return hydra_write_file_atomic(path, text, strlen(text), 0644);
+	r = hydra_write_file_atomic(path, text, strlen(text), 0644);
+	return r ? r : hydra_set_times(path, w->m->built);
 }
 
 /* syslinux for BIOS, syslinux.efi for UEFI, one configuration for both. */
