@@ -83,5 +83,6 @@ int cmd_run(int argc, char **argv);
 int cmd_burn(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 #endif

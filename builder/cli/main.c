@@ -50,6 +50,11 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "      --progress=MODE  auto, none or json\n"
 	  "  without IMAGE or DEVICE, the medium this node runs from",
 	  "check a medium against its MANIFEST" },
+	{ "keygen", cmd_keygen, 0,
+	  "hydra keygen [--force-dir] NAME\n"
+	  "      --force-dir    make NAME's directory (mode 0700) when it is missing\n"
+	  "  writes NAME.key (private, 0600) and NAME.pub; never overwrites",
+	  "make an ed25519 key pair for signing media" },
 	{ 0 },
 };
 
