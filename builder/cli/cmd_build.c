@@ -37,6 +37,8 @@ static int on_option(int c, const char *arg, void *ud)
 
 	if (c == 'o')
 		o->out = arg;
+	else if (c == 'S')
+		o->sign_key = arg;
 	else if (c == 's' && hydra_parse_size(arg, &o->size) < 0)
 		return cli_usage_error("build", "bad size '%s': expected e.g. 512M or 2G", arg);
 	return 0;
@@ -47,6 +49,7 @@ int cmd_build(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "size", required_argument, NULL, 's' },
+		{ "sign", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hydra_build_opts o = { 0 };

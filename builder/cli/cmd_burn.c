@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "confirm.h"
 #include "progress.h"
+#include "trustopt.h"
 #include "safety.h"
 #include "util.h"
 
@@ -48,12 +49,16 @@ static int plan(const char *image, const char *device, uint64_t *size)
 struct burn_args {
 	int yes, dry;
 	enum cli_progress_mode mode;
+	struct cli_trust trust;
 };
 
 static int on_option(int c, const char *arg, void *ud)
 {
 	struct burn_args *a = ud;
+	int r = cli_trust_option(&a->trust, c, arg);
 
+	if (r)
+		return r == 1 ? 0 : r;
 	if (c == 'y')
 		a->yes = 1;
 	else if (c == 'n')
@@ -69,9 +74,10 @@ int cmd_burn(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "progress", required_argument, NULL, 'P' },
+		CLI_TRUST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct burn_args a = { 0, 0, PROGRESS_AUTO };
+	struct burn_args a = { .mode = PROGRESS_AUTO };
 	struct hydra_burn_opts o = { .sysroot = "" };
 	struct hydra_burn_report rep;
 	struct cli_progress p;
@@ -80,7 +86,7 @@ int cmd_burn(int argc, char **argv)
 	int first, r;
 	char sz[32];
 
-	r = cli_parse_options(argc, argv, "yn", longopts, on_option, &a, &first);
+	r = cli_parse_options(argc, argv, "ynk:", longopts, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("burn", argc - first, 2, 2);
@@ -88,6 +94,11 @@ int cmd_burn(int argc, char **argv)
 		return r;
 	image = argv[first];
 	device = argv[first + 1];
+	r = cli_trust_check(&a.trust, image);
+	if (r) {
+		hydra_err("refusing to burn '%s': its signature does not pass", image);
+		return cli_exit_code(r);
+	}
 	r = plan(image, device, &size);
 	if (r || a.dry)
 		return cli_exit_code(r);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "confirm.h"
 #include "progress.h"
+#include "trustopt.h"
 #include "util.h"
 
 static void print_plan(const char *device, const struct hydra_clone_plan *p,
@@ -29,12 +30,16 @@ struct clone_args {
 	int yes, dry;
 	enum cli_progress_mode mode;
 	struct hydra_clone_opts o;
+	struct cli_trust trust;
 };
 
 static int on_option(int c, const char *arg, void *ud)
 {
 	struct clone_args *a = ud;
+	int r = cli_trust_option(&a->trust, c, arg);
 
+	if (r)
+		return r == 1 ? 0 : r;
 	switch (c) {
 	case 'y': a->yes = 1; break;
 	case 'n': a->dry = 1; break;
@@ -67,6 +72,7 @@ int cmd_clone(int argc, char **argv)
 		{ "data", required_argument, NULL, 'd' },
 		{ "source", required_argument, NULL, 's' },
 		{ "progress", required_argument, NULL, 'P' },
+		CLI_TRUST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct clone_args a = { .mode = PROGRESS_AUTO, .o = { .sysroot = "" } };
@@ -75,13 +81,18 @@ int cmd_clone(int argc, char **argv)
 	const char *device;
 	int first, r;
 
-	r = cli_parse_options(argc, argv, "yn", longopts, on_option, &a, &first);
+	r = cli_parse_options(argc, argv, "ynk:", longopts, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("clone", argc - first, 1, 1);
 	if (r >= 0)
 		return r;
 	device = argv[first];
+	r = cli_trust_check(&a.trust, a.o.source ? a.o.source : HYDRA_RUNNING_MEDIUM);
+	if (r) {
+		hydra_err("refusing to clone: the medium's signature does not pass");
+		return cli_exit_code(r);
+	}
 	r = hydra_clone_plan(device, &a.o, &plan);
 	if (r)
 		return cli_exit_code(r);

@@ -11,14 +11,16 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trustopt.h"
 #include "hydra.h"
 #include "util.h"
 
 const struct hydra_cmd hydra_cmds[] = {
 	{ "build", cmd_build, 0,
-	  "hydra build [-o OUT] [--size SIZE] RECIPE\n"
+	  "hydra build [-o OUT] [--size SIZE] [--sign KEY] RECIPE\n"
 	  "  -o, --output OUT   write the image to OUT (default out/NAME.img)\n"
-	  "      --size SIZE    medium size, like 2G (default: the recipe's, else planned)",
+	  "      --size SIZE    medium size, like 2G (default: the recipe's, else planned)\n"
+	  "      --sign KEY     sign the MANIFEST with the private key KEY (hydra keygen)",
 	  "assemble an image from a recipe" },
 	{ "run", cmd_run, 0,
 	  "hydra run [--uefi] [--disk FILE]... [--memory MB] [--snapshot] [--print] IMAGE [-- QEMU-ARGS]\n"
@@ -30,10 +32,11 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "  HYDRA_QEMU_ACCEL=kvm uses KVM instead of TCG",
 	  "boot an image in QEMU" },
 	{ "burn", cmd_burn, F_DESTRUCTIVE,
-	  "hydra burn [--yes] [--dry-run] [--progress=MODE] IMAGE DEVICE\n"
+	  "hydra burn [--yes] [--dry-run] [--key FILE] [--require-signature] IMAGE DEVICE\n"
 	  "  -y, --yes          no typed confirmation (the safety rules still hold)\n"
 	  "  -n, --dry-run      show the plan, write nothing\n"
-	  "      --progress=MODE  auto (a line on a terminal), none or json",
+	  "      --progress=MODE  auto (a line on a terminal), none or json\n"
+	  CLI_TRUST_USAGE,
 	  "write an image to a stick or disk, verified" },
 	{ "clone", cmd_clone, F_DESTRUCTIVE | F_NEEDS_ROOT,
 	  "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy] DEVICE\n"
@@ -42,12 +45,14 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "      --as NODE      the clone boots as NODE (hydra.node=NODE)\n"
 	  "      --data MODE    none (default), empty or copy\n"
 	  "      --source DIR   the medium to clone (default: the running one)\n"
-	  "      --progress=MODE  auto, none or json",
+	  "      --progress=MODE  auto, none or json\n"
+	  CLI_TRUST_USAGE,
 	  "replicate the running node onto DEVICE" },
 	{ "verify", cmd_verify, 0,
-	  "hydra verify [--quick] [--progress=MODE] [IMAGE|DEVICE]\n"
+	  "hydra verify [--quick] [--key FILE] [--require-signature] [IMAGE|DEVICE]\n"
 	  "      --quick        sizes only\n"
 	  "      --progress=MODE  auto, none or json\n"
+	  CLI_TRUST_USAGE "\n"
 	  "  without IMAGE or DEVICE, the medium this node runs from",
 	  "check a medium against its MANIFEST" },
 	{ "keygen", cmd_keygen, 0,
@@ -96,6 +101,7 @@ static const struct {
 	int code;
 } exit_codes[] = {
 	{ EBADMSG, EXIT_VERIFY },      /* a hash or signature does not match */
+	{ EKEYREJECTED, EXIT_VERIFY }, /* signed, but by a key nobody trusts */
 	{ EPERM, EXIT_REFUSED },       /* not allowed: running medium, no root, no --yes */
 	{ EBUSY, EXIT_REFUSED },       /* target mounted or in use */
 	{ EROFS, EXIT_REFUSED },       /* target read-only */

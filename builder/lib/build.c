@@ -16,6 +16,7 @@
 #include "modules.h"
 #include "overlay.h"
 #include "rootfs.h"
+#include "sign.h"
 #include "util.h"
 #include "writer.h"
 
@@ -270,6 +271,8 @@ static int do_medium(struct build *b)
 		r = hydra_manifest_scan(b->medium, b->r->name, b->r->cmdline, b->epoch, &m);
 	if (!r)
 		r = hydra_manifest_save(b->medium, m);
+	if (!r && b->o->sign_key)
+		r = hydra_sign_manifest(b->o->sign_key, b->medium);
 	if (!r)
 		r = hydra_set_times(b->medium, b->epoch);
 	if (!r) {

@@ -12,6 +12,7 @@ struct hydra_build_opts {
 	const char *hydra_bin;  /* the hydra program to put in the image */
 	const char *init_bin;   /* hydra-init for the initramfs */
 	const char *cache;      /* kernel packages and unpacked kernels; default ROOT/out/cache */
+	const char *sign_key;   /* sign the MANIFEST with this private key, or NULL */
 };
 
 struct hydra_build_result {

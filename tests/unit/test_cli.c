@@ -44,7 +44,7 @@ static void test_usage(void)
 	CONTAINS(out_text, "usage: hydra run [--uefi] [--disk FILE]...");
 	CONTAINS(out_text, "--snapshot");
 	EQ_INT(HYDRA("build", "-h"), 0);
-	CONTAINS(out_text, "usage: hydra build [-o OUT] [--size SIZE] RECIPE");
+	CONTAINS(out_text, "usage: hydra build [-o OUT] [--size SIZE] [--sign KEY] RECIPE");
 }
 
 static void test_usage_errors(void)
