@@ -14,134 +14,21 @@
 
 #include "hydra.h"
 #include "overlay.h"
+#include "tree.h"
 #include "util.h"
-
-struct pack {
-	struct archive *a;
-	const char *src;
-	int64_t epoch;
-};
-
-static int pack_entry(struct pack *p, const char *full, const char *rel, const struct stat *st)
-{
-	struct archive_entry *e = archive_entry_new();
-	char target[4096];
-	int r = 0;
-
-	if (!e)
-		return -ENOMEM;
-	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) && !S_ISLNK(st->st_mode)) {
-		hydra_err("cannot pack '%s': overlays hold files, directories and links only", full);
-		r = -EINVAL;
-		goto out;
-	}
-	archive_entry_set_pathname(e, rel);
-	archive_entry_set_mode(e, st->st_mode);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	archive_entry_set_uname(e, "root");
-	archive_entry_set_gname(e, "root");
-	archive_entry_set_mtime(e, p->epoch, 0);
-	if (S_ISREG(st->st_mode))
-		archive_entry_set_size(e, st->st_size);
-	if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlink(full, target, sizeof(target) - 1);
-
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		target[n] = '\0';
-		archive_entry_set_symlink(e, target);
-	}
-	if (archive_write_header(p->a, e) != ARCHIVE_OK) {
-		hydra_err("cannot pack '%s': %s", rel, archive_error_string(p->a));
-		r = -EIO;
-		goto out;
-	}
-	if (S_ISREG(st->st_mode)) {
-		char buf[1 << 16];
-		int fd = open(full, O_RDONLY | O_CLOEXEC);
-		ssize_t n;
-
-		if (fd < 0) {
-			r = -errno;
-			hydra_err("cannot read '%s': %s", full, strerror(errno));
-			goto out;
-		}
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			archive_write_data(p->a, buf, (size_t)n);
-		close(fd);
-	}
-out:
-	archive_entry_free(e);
-	return r;
-}
-
-static int pack_tree(struct pack *p, const char *rel)
-{
-	char *dir = rel[0] ? hydra_path_join(p->src, rel) : strdup(p->src);
-	struct dirent **ents = NULL;
-	int n, r = 0;
-
-	if (!dir)
-		return -ENOMEM;
-	n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0) {
-		r = -errno;
-		hydra_err("cannot read '%s': %s", dir, strerror(errno));
-	}
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		char *sub = NULL, *full = NULL;
-		struct stat st;
-
-		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
-			sub = rel[0] ? hydra_strdupf("%s/%s", rel, name) : strdup(name);
-			full = sub ? hydra_path_join(p->src, sub) : NULL;
-			if (!full)
-				r = -ENOMEM;
-			else if (lstat(full, &st) < 0)
-				r = -errno;
-			else if (!(r = pack_entry(p, full, sub, &st)) && S_ISDIR(st.st_mode))
-				r = pack_tree(p, sub);
-		}
-		free(sub);
-		free(full);
-		free(ents[i]);
-	}
-	free(ents);
-	free(dir);
-	return r;
-}
 
 int hydra_overlay_pack(const char *src, const char *out, int64_t epoch)
 {
-	struct pack p = { .src = src, .epoch = epoch };
-	char *tmp = hydra_strdupf("%s.tmp", out);
-	int r = -EIO;
+	struct archive *a = archive_write_new();
+	int r;
 
-	p.a = archive_write_new();
-	if (!p.a || !tmp) {
-		r = -ENOMEM;
-		goto out;
-	}
-	archive_write_set_format_pax_restricted(p.a);
-	archive_write_set_bytes_in_last_block(p.a, 1);
-	if (archive_write_open_filename(p.a, tmp) != ARCHIVE_OK) {
-		hydra_err("cannot write '%s': %s", tmp, archive_error_string(p.a));
-		goto out;
-	}
-	r = pack_tree(&p, "");
-	if (archive_write_close(p.a) != ARCHIVE_OK && !r)
-		r = -EIO;
-	if (!r && rename(tmp, out) < 0)
-		r = -errno;
-out:
-	if (r && tmp)
-		unlink(tmp);
-	archive_write_free(p.a);
-	free(tmp);
+	if (!a)
+		return -ENOMEM;
+	archive_write_set_format_pax_restricted(a);
+	r = hydra_tree_open(a, out);
+	if (!r)
+		r = hydra_tree_finish(a, out, hydra_tree_archive(a, src, epoch, F_TREE_PLAIN));
+	archive_write_free(a);
 	return r;
 }
 

@@ -268,6 +268,50 @@ int hydra_copy_tree(const char *src, const char *dst)
 	return r;
 }
 
+static int walk_dir(const char *root, const char *rel, hydra_walk_fn fn, void *ud)
+{
+	char *dir = rel[0] ? hydra_path_join(root, rel) : strdup(root);
+	struct dirent **ents = NULL;
+	int n, r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		r = -errno;
+		hydra_err("cannot read '%s': %s", dir, strerror(errno));
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *sub = NULL, *full = NULL;
+		struct stat st;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			sub = rel[0] ? hydra_strdupf("%s/%s", rel, name) : strdup(name);
+			full = sub ? hydra_path_join(root, sub) : NULL;
+			if (!full)
+				r = -ENOMEM;
+			else if (lstat(full, &st) < 0)
+				r = -errno;
+			else if (!(r = fn(full, sub, &st, ud)) && S_ISDIR(st.st_mode))
+				r = walk_dir(root, sub, fn, ud);
+			else if (r == 1)
+				r = 0;
+		}
+		free(sub);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(dir);
+	return r;
+}
+
+int hydra_walk(const char *root, hydra_walk_fn fn, void *ud)
+{
+	return walk_dir(root, "", fn, ud);
+}
+
 static int64_t times_epoch;
 
 static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)

@@ -28,6 +28,15 @@ int hydra_rm_rf(const char *path);
 int hydra_copy_file(const char *src, const char *dst);
 /* Copy the tree SRC into DST (merging): files, directories and symlinks. */
 int hydra_copy_tree(const char *src, const char *dst);
+/*
+ * Visit every entry under ROOT (not ROOT itself), sorted by name, parents
+ * before their contents, never following links. FN gets the full path, the
+ * path relative to ROOT and the entry's lstat; it returns 0 to go on, 1 to
+ * skip a directory's contents, or a negative errno to stop the walk.
+ */
+struct stat;
+typedef int (*hydra_walk_fn)(const char *full, const char *rel, const struct stat *st, void *ud);
+int hydra_walk(const char *root, hydra_walk_fn fn, void *ud);
 /* Set the times of everything under ROOT (ROOT too) to EPOCH. */
 int hydra_set_times(const char *root, int64_t epoch);
 
