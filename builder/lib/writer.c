@@ -17,6 +17,7 @@
 
 #include "bootcfg.h"
 #include "hydra.h"
+#include "layout.h"
 #include "manifest.h"
 #include "medium.h"
 #include "parted.h"
@@ -24,10 +25,10 @@
 #include "wipe.h"
 #include "writer.h"
 
-#define MIB (1024ULL * 1024)
 #define MBR_BIN "/usr/lib/syslinux/mbr/mbr.bin"
 #define SYSLINUX_EFI "/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi"
 #define LDLINUX_E64 "/usr/lib/syslinux/modules/efi64/ldlinux.e64"
+#define LDLINUX_C32 "/usr/lib/syslinux/modules/bios/ldlinux.c32"
 
 struct write {
 	const char *src, *target;
@@ -37,7 +38,8 @@ struct write {
 	char epoch_env[64];
 	char tmpdir[64];
 	const char *log;
-	uint64_t fat_bytes, total, done;
+	struct hydra_layout l;
+	uint64_t total, done;
 	unsigned char sector0[512];
 	char **dirs;                /* directories made on the FAT so far */
 	size_t n_dirs;
@@ -52,27 +54,36 @@ static uint64_t payload_bytes(const struct hydra_manifest *m)
 	return n;
 }
 
-/* FAT32 wants some 65525 clusters: 64 MiB is a comfortable floor. */
-static uint64_t plan_fat(uint64_t payload)
+static int plan(const struct hydra_manifest *m, uint64_t size, const char *target,
+		struct hydra_layout *l)
 {
-	uint64_t fat = 2 * payload + 32 * MIB;
+	char need[32];
+	int r = hydra_layout_plan(payload_bytes(m), size, m->id, l);
 
-	if (fat < 64 * MIB)
-		fat = 64 * MIB;
-	return (fat + MIB - 1) / MIB * MIB;
+	if (r == -ENOSPC)
+		hydra_err("'%s' is too small for image %s: it needs %s", target, m->id,
+			  hydra_format_size(l->min_size, need, sizeof(need)));
+	else if (r == -EFBIG)
+		hydra_err("layout v1 cannot address '%s': its MBR ends at 2 TiB", target);
+	else if (r)
+		hydra_err("cannot plan a medium for image id '%s'", m->id);
+	return r;
 }
 
 int hydra_medium_plan(const char *payload_dir, uint64_t *min_size, uint64_t *planned)
 {
 	struct hydra_manifest *m = NULL;
+	struct hydra_layout l;
 	int r = hydra_manifest_load(payload_dir, &m);
 
-	if (r)
-		return r;
-	*planned = MIB + plan_fat(payload_bytes(m));
-	*min_size = *planned;
+	if (!r)
+		r = plan(m, 0, payload_dir, &l);
+	if (!r) {
+		*min_size = l.min_size;
+		*planned = l.size;
+	}
 	hydra_manifest_free(m);
-	return 0;
+	return r;
 }
 
 static int tool(struct write *w, const char *const argv[])
@@ -106,7 +117,7 @@ static int prepare(struct write *w)
 	fd = open_target(w, O_RDWR | ((w->o->flags & F_WRITE_CREATE) ? O_CREAT | O_TRUNC : O_EXCL));
 	if (fd < 0)
 		return fd;
-	if ((w->o->flags & F_WRITE_CREATE) && ftruncate(fd, (off_t)(MIB + w->fat_bytes)) < 0) {
+	if ((w->o->flags & F_WRITE_CREATE) && ftruncate(fd, (off_t)w->l.size) < 0) {
 		r = -errno;
 		hydra_err("cannot size '%s': %s", w->target, strerror(errno));
 		goto out;
@@ -116,7 +127,7 @@ static int prepare(struct write *w)
 		goto out;
 	close(fd);
 	fd = -1;
-	r = hydra_parted_single_fat32(w->target, MIB / 512, w->fat_bytes / 512);
+	r = hydra_parted_single_fat32(w->target, w->l.part_start / 512, w->l.part_bytes / 512);
 	if (r)
 		goto out;
 	fd = open_target(w, O_RDWR);
@@ -136,20 +147,19 @@ out:
 
 static int make_fat(struct write *w)
 {
-	char volid[16], blocks[32];
+	char spc[8], offset[32], blocks[32];
 	/*
 	 * --invariant fixes the volume id too, unless -i comes after it. The
 	 * cluster size is given: on a disk mkfs.fat would size clusters by the
 	 * disk, and a FAT32 with fewer than 65525 clusters reads as FAT16.
 	 */
-	const char *spc = w->fat_bytes < 512 * MIB ? "1" : "8";
-	const char *argv[] = { "mkfs.fat", "-F", "32", "-n", "HYDRA", "--invariant", "-i", volid,
-			       "-s", spc, "-I", "--offset", "2048", w->target, blocks, NULL };
+	const char *argv[] = { "mkfs.fat", "-F", "32", "-n", "HYDRA", "--invariant",
+			       "-i", w->l.volid, "-s", spc, "-I", "--offset", offset,
+			       w->target, blocks, NULL };
 
-	/* The volume id comes from the image id: the same image, the same bytes. */
-	memcpy(volid, w->m->id + 8, 8);
-	volid[8] = '\0';
-	snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)(w->fat_bytes / 1024));
+	snprintf(spc, sizeof(spc), "%u", w->l.cluster_sectors);
+	snprintf(offset, sizeof(offset), "%llu", (unsigned long long)(w->l.part_start / 512));
+	snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)(w->l.part_bytes / 1024));
 	return tool(w, argv);
 }
 
@@ -191,7 +201,11 @@ static int mkdirs(struct write *w, const char *path)
 static int copy_in(struct write *w, const char *src, const char *dst)
 {
 	char target[310];
-	const char *argv[] = { "mcopy", "-m", "-o", "-i", w->fat, src, target, NULL };
+	/*
+	 * No -m: mtools dates what it writes by SOURCE_DATE_EPOCH (the MANIFEST's
+	 * `built`), so the bytes do not depend on the payload's file times.
+	 */
+	const char *argv[] = { "mcopy", "-o", "-i", w->fat, src, target, NULL };
 	int r = mkdirs(w, dst);
 
 	snprintf(target, sizeof(target), "::/%s", dst);
@@ -223,14 +237,27 @@ static int copy_payload(struct write *w)
 	return r;
 }
 
-/* A file made for the medium, dated like the rest of it (mcopy -m keeps the time). */
+/* A file made for the medium, copied in like the payload. */
 static int write_tmp(struct write *w, const char *name, const char *text, char *path, size_t len)
 {
-	int r;
-
 	snprintf(path, len, "%s/%s", w->tmpdir, name);
-	r = hydra_write_file_atomic(path, text, strlen(text), 0644);
-	return r ? r : hydra_set_times(path, w->m->built);
+	return hydra_write_file_atomic(path, text, strlen(text), 0644);
+}
+
+/*
+ * syslinux 6 puts ldlinux.c32 beside ldlinux.sys itself, a copy built with
+ * the installer; older installers did not, and without it nothing boots.
+ */
+static int ldlinux_c32(struct write *w)
+{
+	char path[320];
+	const char *env[] = { w->epoch_env, "MTOOLS_SKIP_CHECK=1", NULL };
+	const char *argv[] = { "mdir", "-a", "-i", w->fat, path, NULL };
+
+	snprintf(path, sizeof(path), "::/syslinux/ldlinux.c32");
+	if (hydra_run_env(argv, env, w->log) == 0)
+		return 0;
+	return copy_in(w, LDLINUX_C32, "syslinux/ldlinux.c32");
 }
 
 /* syslinux for BIOS, syslinux.efi for UEFI, one configuration for both. */
@@ -242,13 +269,15 @@ static int install_boot(struct write *w)
 			       "/syslinux", w->target, NULL };
 	int r = cfg ? 0 : -ENOMEM;
 
-	snprintf(offset, sizeof(offset), "%llu", MIB);
+	snprintf(offset, sizeof(offset), "%llu", (unsigned long long)w->l.part_start);
 	if (!r)
 		r = write_tmp(w, "syslinux.cfg", cfg, cfgpath, sizeof(cfgpath));
 	if (!r)
 		r = copy_in(w, cfgpath, "syslinux/syslinux.cfg");
 	if (!r)
 		r = tool(w, bios);
+	if (!r)
+		r = ldlinux_c32(w);
 	if (!r)
 		r = copy_in(w, SYSLINUX_EFI, "EFI/BOOT/BOOTX64.EFI");
 	if (!r)
@@ -283,8 +312,6 @@ static int commit(struct write *w)
 {
 	char *mbr = NULL;
 	size_t len;
-	unsigned char id[4];
-	char hex[9];
 	int fd, r;
 
 	r = hydra_read_file(MBR_BIN, &mbr, &len);
@@ -296,9 +323,8 @@ static int commit(struct write *w)
 	memcpy(w->sector0, mbr, 440);
 	free(mbr);
 	/* The disk identifier comes from the image id: the same image, the same bytes. */
-	snprintf(hex, sizeof(hex), "%.8s", w->m->id);
-	if (hydra_unhex(hex, id, 4) == 0)
-		memcpy(w->sector0 + 440, id, 4);
+	for (int i = 0; i < 4; i++)
+		w->sector0[440 + i] = (unsigned char)(w->l.disk_id >> (8 * i));
 	if (w->sector0[510] != 0x55 || w->sector0[511] != 0xAA || w->sector0[446] != 0x80) {
 		hydra_err("the partition table set aside for '%s' is not as written", w->target);
 		return -EIO;
@@ -316,7 +342,7 @@ static int commit(struct write *w)
 
 static int required_tools(void)
 {
-	static const char *const tools[] = { "mkfs.fat", "mcopy", "mmd", "syslinux", NULL };
+	static const char *const tools[] = { "mkfs.fat", "mcopy", "mmd", "mdir", "syslinux", NULL };
 	static const char *const files[] = { MBR_BIN, SYSLINUX_EFI, LDLINUX_E64, NULL };
 
 	for (size_t i = 0; tools[i]; i++)
@@ -331,12 +357,24 @@ static int required_tools(void)
 	return 0;
 }
 
+/* In this order: sector 0 stays zero until the last step. */
+static const struct {
+	const char *name;
+	int (*fn)(struct write *w);
+} steps[] = {
+	{ "wipe and partition", prepare },
+	{ "make the FAT32", make_fat },
+	{ "copy the payload", copy_payload },
+	{ "install the boot loader", install_boot },
+	{ "read back", read_back },
+	{ "commit the boot sector", commit },
+};
+
 int hydra_medium_write(const char *payload_dir, const char *target,
 		       const struct hydra_write_opts *opts)
 {
 	struct write w = { .src = payload_dir, .target = target, .o = opts, .log = opts->logfile };
 	char logbuf[128] = "";
-	uint64_t planned;
 	int r;
 
 	r = required_tools();
@@ -344,16 +382,9 @@ int hydra_medium_write(const char *payload_dir, const char *target,
 		r = hydra_manifest_load(payload_dir, &w.m);
 	if (r)
 		return r;
-	planned = plan_fat(payload_bytes(w.m));
-	w.fat_bytes = opts->size ? opts->size - MIB : planned;
-	if (opts->size && opts->size < MIB + planned) {
-		char need[32];
-
-		hydra_err("%s is too small for this image: it needs %s", target,
-			  hydra_format_size(MIB + planned, need, sizeof(need)));
-		r = -ENOSPC;
+	r = plan(w.m, opts->size, target, &w.l);
+	if (r)
 		goto out;
-	}
 	if (opts->flags & F_WRITE_DRY_RUN)
 		goto out;
 	snprintf(w.tmpdir, sizeof(w.tmpdir), "/tmp/hydra-write.XXXXXX");
@@ -366,18 +397,13 @@ int hydra_medium_write(const char *payload_dir, const char *target,
 		w.log = logbuf;
 	}
 	snprintf(w.epoch_env, sizeof(w.epoch_env), "SOURCE_DATE_EPOCH=%lld", (long long)w.m->built);
-	snprintf(w.fat, sizeof(w.fat), "%s@@%llu", target, MIB);
-	r = prepare(&w);
-	if (!r)
-		r = make_fat(&w);
-	if (!r)
-		r = copy_payload(&w);
-	if (!r)
-		r = install_boot(&w);
-	if (!r)
-		r = read_back(&w);
-	if (!r)
-		r = commit(&w);
+	snprintf(w.fat, sizeof(w.fat), "%s@@%llu", target, (unsigned long long)w.l.part_start);
+	for (size_t i = 0; !r && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		hydra_debug("writing '%s': %s", target, steps[i].name);
+		r = steps[i].fn(&w);
+		if (r)
+			hydra_err("writing '%s' stopped at: %s", target, steps[i].name);
+	}
 	if (r && logbuf[0]) {
 		char *text = NULL;
 

@@ -1,0 +1,32 @@
+/*
+ * Layout v1 planned from numbers alone (pure): where partition 1 goes, how
+ * big it is, how the FAT32 is made and the identifiers derived from the
+ * image id, so the same payload always gives the same bytes.
+ */
+#ifndef HYDRA_LAYOUT_H
+#define HYDRA_LAYOUT_H
+
+#include <stdint.h>
+
+#define HYDRA_MIB (1024ULL * 1024)
+#define HYDRA_PART_START HYDRA_MIB        /* partition 1, aligned for any flash */
+
+struct hydra_layout {
+	uint64_t min_size;          /* smallest medium the payload fits on */
+	uint64_t size;              /* the medium: planned, or what the caller asked */
+	uint64_t part_start;        /* bytes */
+	uint64_t part_bytes;        /* partition 1, a whole number of KiB */
+	unsigned cluster_sectors;   /* mkfs.fat -s */
+	uint32_t disk_id;           /* MBR bytes 440-443, little-endian */
+	char volid[9];              /* mkfs.fat -i, 8 hex digits */
+};
+
+/*
+ * Plan for PAYLOAD bytes of files and image id ID (16 hex digits). SIZE 0
+ * means the planned size; a SIZE below the minimum is -ENOSPC with
+ * l->min_size set so the caller can say what is needed. -EINVAL for a bad
+ * id or a SIZE past what an MBR can address.
+ */
+int hydra_layout_plan(uint64_t payload, uint64_t size, const char *id, struct hydra_layout *l);
+
+#endif
