@@ -51,7 +51,8 @@ static void emit_json(struct cli_progress *p, uint64_t total, uint64_t done, dou
 	json_object_object_add(o, "done", json_object_new_int64((int64_t)done));
 	json_object_object_add(o, "bytes_per_second", json_object_new_int64((int64_t)rate));
 	json_object_object_add(o, "eta_seconds", json_object_new_int64((int64_t)eta));
-	fprintf(p->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fprintf(p->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(p->out);
 	json_object_put(o);
 }

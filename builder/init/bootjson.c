@@ -45,7 +45,8 @@ int write_boot_json(struct boot *b)
 	json_object_object_add(o, "modules", mods);
 	json_object_object_add(o, "seconds_since_boot",
 			       json_object_new_double((double)ts.tv_sec + ts.tv_nsec / 1e9));
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	r = hydra_write_file_atomic("/run/hydra/boot.json", text, strlen(text), 0644);
 	if (r)
 		say("cannot write /run/hydra/boot.json: %s", strerror(-r));
