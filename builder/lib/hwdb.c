@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,7 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 {
 	struct hydra_hwdb *db = NULL;
 	char *nodes = NULL, *path = NULL, *buf = NULL;
+	const char *base = dir;
 	DIR *d = NULL;
 	struct dirent *e;
 	int r;
@@ -277,12 +279,17 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 		r = -ENOMEM;
 		goto out;
 	}
+	base = nodes;
 	d = opendir(nodes);
-	if (!d && errno == ENOENT)
+	if (d) {
+		base = nodes;
+	} else if (errno == ENOENT) {
 		d = opendir(dir);
+		base = dir;
+	}
 	if (!d) {
 		r = -errno;
-		hydra_log(HYDRA_LOG_ERROR, "cannot open '%s': %s", nodes, strerror(errno));
+		hydra_log(HYDRA_LOG_ERROR, "cannot open '%s': %s", base, strerror(errno));
 		goto out;
 	}
 	while ((e = readdir(d))) {
@@ -294,21 +301,12 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 		free(path);
 		free(buf);
 		buf = NULL;
-		path = hydra_strdupf("%s/%s", d == NULL ? dir : nodes, e->d_name);
+		path = hydra_strdupf("%s/%s", base, e->d_name);
 		if (!path) {
 			r = -ENOMEM;
 			goto out;
 		}
 		r = hydra_read_file(path, &buf, &len);
-		if (r < 0 && r == -ENOENT) {
-			free(path);
-			path = hydra_strdupf("%s/%s", dir, e->d_name);
-			if (!path) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = hydra_read_file(path, &buf, &len);
-		}
 		if (r < 0) {
 			hydra_log(HYDRA_LOG_ERROR, "cannot read '%s': %s", path, strerror(-r));
 			goto out;
@@ -399,4 +397,93 @@ int hydra_hwdb_match(const struct hydra_hwdb *db, const struct hydra_machine *m,
 	snprintf(reason, len, "mac %s", mac);
 	*node = found;
 	return 0;
+}
+
+static int put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if (*buf && *len + (size_t)n < *cap) {
+			*len += (size_t)n;
+			return 0;
+		}
+		size_t ncap = (*cap ? *cap * 2 : 512) + (size_t)n;
+		char *g = realloc(*buf, ncap);
+
+		if (!g)
+			return -ENOMEM;
+		*buf = g;
+		*cap = ncap;
+	}
+}
+
+/* Values that would not survive the line-oriented format are left out. */
+static int put_kv(char **buf, size_t *len, size_t *cap, const char *key, const char *v)
+{
+	if (!v || !*v || strpbrk(v, "\n\r"))
+		return 0;
+	return put(buf, len, cap, "%s = %s\n", key, v);
+}
+
+int hydra_hwdb_format_node(const struct hydra_node *n, char **out)
+{
+	const struct hydra_machine *m = &n->id;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = put(&buf, &len, &cap, "[identity]\n")) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "uuid", m->uuid)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "serial", m->serial)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "vendor", m->vendor)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "product", m->product)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "board", m->board)) < 0)
+		goto out;
+	if (m->n_macs) {
+		if ((r = put(&buf, &len, &cap, "macs =")) < 0)
+			goto out;
+		for (size_t i = 0; i < m->n_macs; i++)
+			if ((r = put(&buf, &len, &cap, " %s", m->macs[i])) < 0)
+				goto out;
+		if ((r = put(&buf, &len, &cap, "\n")) < 0)
+			goto out;
+	}
+	if (m->n_disks) {
+		if ((r = put(&buf, &len, &cap, "disks =")) < 0)
+			goto out;
+		for (size_t i = 0; i < m->n_disks; i++)
+			if ((r = put(&buf, &len, &cap, " %s:%llu", m->disks[i].id,
+				     (unsigned long long)m->disks[i].size)) < 0)
+				goto out;
+		if ((r = put(&buf, &len, &cap, "\n")) < 0)
+			goto out;
+	}
+	if ((r = put_kv(&buf, &len, &cap, "cpu", m->cpu)) < 0)
+		goto out;
+	if (m->cpus && (r = put(&buf, &len, &cap, "cpus = %u\n", m->cpus)) < 0)
+		goto out;
+	if (m->memory && (r = put(&buf, &len, &cap, "memory = %llu\n",
+				  (unsigned long long)m->memory)) < 0)
+		goto out;
+	if ((r = put(&buf, &len, &cap, "\n[config]\n")) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "hostname", n->hostname ? n->hostname : n->name)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "overlays", n->overlays)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "network", n->network)) < 0)
+		goto out;
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	return r;
 }

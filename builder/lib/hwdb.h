@@ -50,7 +50,7 @@ struct hydra_hwdb {
 /* Parse one profile buffer; errors are logged as FILE:LINE. */
 int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len,
 			  struct hydra_node *out);
-/* Load DIR/nodes/*.conf (or DIR itself when it has no nodes/). */
+/* Load every DIR/nodes/NAME.conf (DIR itself when it has no nodes folder). */
 int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out);
 void hydra_hwdb_free(struct hydra_hwdb *db);
 void hydra_machine_clear(struct hydra_machine *m);
