@@ -15,8 +15,10 @@
 #define HYDRA_INI_MAX_LINE 4096
 
 /*
- * Called for each key; returns 0 to go on or a negative errno after it has
- * logged its own "FILE:LINE: ..." message (see hydra_ini_error).
+ * Called at each section header (KEY and VALUE NULL, so an unknown section
+ * is reported at its own line) and for each key; returns 0 to go on or a
+ * negative errno after it has logged its own "FILE:LINE: ..." message (see
+ * hydra_ini_error).
  */
 typedef int (*hydra_ini_fn)(const char *section, const char *key, const char *value,
 			    unsigned line, void *ud);

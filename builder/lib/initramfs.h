@@ -13,7 +13,8 @@
 #include "modules.h"
 
 enum {
-	F_CPIO_ZSTD = 1 << 0,
+	F_CPIO_ZSTD = 1 << 0,      /* zstd-compressed (Debian's kernel has CONFIG_RD_ZSTD) */
+	F_CPIO_CONSOLE = 1 << 1,   /* add dev/console, c 5 1, for the kernel to open */
 };
 
 /* Pack the tree SRC as cpio newc: sorted, owners root, times EPOCH. */

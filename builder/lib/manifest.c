@@ -1,6 +1,5 @@
 /* /hydra/MANIFEST: the list of what a medium carries, and its image id. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -225,56 +224,33 @@ static int is_payload(const char *rel)
 	       strcmp(rel, HYDRA_MANIFEST_PATH) && strcmp(rel, HYDRA_MANIFEST_PATH ".sig");
 }
 
-static int scan_dir(struct hydra_manifest *m, const char *root, const char *rel)
+static int scan_entry(const char *full, const char *rel, const struct stat *st, void *ud)
 {
-	char *dir = rel[0] ? hydra_path_join(root, rel) : strdup(root);
-	struct dirent **ents = NULL;
-	int n = -1, r = -ENOMEM;
+	struct hydra_manifest *m = ud;
+	unsigned char sha[HYDRA_SHA256_LEN];
+	uint64_t size;
+	int r;
 
-	if (!dir)
-		return -ENOMEM;
-	n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0) {
-		r = -errno;
-		hydra_err("cannot read '%s': %s", dir, strerror(errno));
-		goto out;
+	if (!is_payload(rel))
+		return 1;
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	if (!S_ISREG(st->st_mode) || !path_ok(rel)) {
+		hydra_err("cannot carry '%s' on a medium: only plain files with plain names", full);
+		return -EINVAL;
 	}
-	r = 0;
-	for (int i = 0; i < n && !r; i++) {
-		const char *name = ents[i]->d_name;
-		char *sub, *full = NULL;
-		struct stat st;
-		unsigned char sha[HYDRA_SHA256_LEN];
-		uint64_t size;
+	r = hydra_sha256_file(full, sha, &size);
+	if (r) {
+		hydra_err("cannot read '%s': %s", full, strerror(-r));
+		return r;
+	}
+	return add_file(m, rel, size, sha);
+}
 
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		sub = rel[0] ? hydra_strdupf("%s/%s", rel, name) : strdup(name);
-		if (!sub || !(full = hydra_path_join(root, sub))) {
-			r = -ENOMEM;
-		} else if (!is_payload(sub)) {
-			/* not listed */
-		} else if (lstat(full, &st) < 0) {
-			r = -errno;
-		} else if (S_ISDIR(st.st_mode)) {
-			r = scan_dir(m, root, sub);
-		} else if (!S_ISREG(st.st_mode) || !path_ok(sub)) {
-			hydra_err("cannot carry '%s' on a medium: only plain files with plain names", full);
-			r = -EINVAL;
-		} else if ((r = hydra_sha256_file(full, sha, &size)) < 0) {
-			hydra_err("cannot read '%s': %s", full, strerror(-r));
-		} else {
-			r = add_file(m, sub, size, sha);
-		}
-		free(sub);
-		free(full);
-	}
-out:
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
-	free(dir);
-	return r;
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct hydra_manifest_file *)a)->path,
+		      ((const struct hydra_manifest_file *)b)->path);
 }
 
 /* The id names the content: the same payload always gets the same id. */
@@ -314,9 +290,11 @@ int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdlin
 	    !(m->version = strdup(HYDRA_VERSION)) ||
 	    !(m->cmdline = strdup(cmdline ? cmdline : "")))
 		goto out;
-	r = scan_dir(m, root, "");
+	r = hydra_walk(root, scan_entry, m);
 	if (r)
 		goto out;
+	/* A walk is sorted per directory; the MANIFEST is sorted by whole path. */
+	qsort(m->files, m->n_files, sizeof(*m->files), by_path);
 	r = compute_id(m);
 	if (r)
 		goto out;

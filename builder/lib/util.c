@@ -1,6 +1,7 @@
 /* Small helpers every part of hydra uses: files, paths, processes, hashes. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -149,6 +150,22 @@ int hydra_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+int hydra_mkdir_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		r = hydra_mkdir_p(dir, 0755);
+	}
+	free(dir);
+	return r;
+}
+
 static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -209,6 +226,108 @@ out:
 	if (out >= 0 && close(out) < 0 && !r)
 		r = -errno;
 	return r;
+}
+
+int hydra_copy_tree(const char *src, const char *dst)
+{
+	struct dirent **ents = NULL;
+	struct stat st;
+	int n, r;
+
+	if (lstat(src, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t len = readlink(src, target, sizeof(target) - 1);
+
+		if (len < 0)
+			return -errno;
+		target[len] = '\0';
+		unlink(dst);
+		return symlink(target, dst) < 0 ? -errno : 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return S_ISREG(st.st_mode) ? hydra_copy_file(src, dst) : -EINVAL;
+	r = hydra_mkdir_p(dst, st.st_mode & 07777);
+	n = r ? -1 : scandir(src, &ents, NULL, alphasort);
+	if (n < 0 && !r)
+		r = -errno;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			char *s = hydra_path_join(src, name), *d = hydra_path_join(dst, name);
+
+			r = s && d ? hydra_copy_tree(s, d) : -ENOMEM;
+			free(s);
+			free(d);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return r;
+}
+
+static int walk_dir(const char *root, const char *rel, hydra_walk_fn fn, void *ud)
+{
+	char *dir = rel[0] ? hydra_path_join(root, rel) : strdup(root);
+	struct dirent **ents = NULL;
+	int n, r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		r = -errno;
+		hydra_err("cannot read '%s': %s", dir, strerror(errno));
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *sub = NULL, *full = NULL;
+		struct stat st;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			sub = rel[0] ? hydra_strdupf("%s/%s", rel, name) : strdup(name);
+			full = sub ? hydra_path_join(root, sub) : NULL;
+			if (!full)
+				r = -ENOMEM;
+			else if (lstat(full, &st) < 0)
+				r = -errno;
+			else if (!(r = fn(full, sub, &st, ud)) && S_ISDIR(st.st_mode))
+				r = walk_dir(root, sub, fn, ud);
+			else if (r == 1)
+				r = 0;
+		}
+		free(sub);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(dir);
+	return r;
+}
+
+int hydra_walk(const char *root, hydra_walk_fn fn, void *ud)
+{
+	return walk_dir(root, "", fn, ud);
+}
+
+static int64_t times_epoch;
+
+static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	struct timespec ts[2] = { { times_epoch, 0 }, { times_epoch, 0 } };
+
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+}
+
+int hydra_set_times(const char *root, int64_t epoch)
+{
+	times_epoch = epoch;
+	return nftw(root, set_time, 32, FTW_PHYS | FTW_DEPTH) < 0 ? -errno : 0;
 }
 
 /* The tools hydra runs and the Debian packages that ship them. */
@@ -283,45 +402,95 @@ int hydra_tool_require(const char *tool)
 	return -ENOENT;
 }
 
-int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile)
+/* In the child: set up cwd, output and environment, then exec. */
+static void spawn_child(const char *const argv[], const struct hydra_spawn_opts *o, int logfd,
+			int outfd)
 {
+	if (o->cwd && chdir(o->cwd) < 0) {
+		dprintf(STDERR_FILENO, "cannot enter '%s': %s\n", o->cwd, strerror(errno));
+		_exit(127);
+	}
+	if (logfd >= 0) {
+		dup2(logfd, STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
+	}
+	if (outfd >= 0)
+		dup2(outfd, STDOUT_FILENO);
+	/* "KEY=VALUE" sets, a bare "KEY" removes. */
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (strchr(o->env[i], '='))
+			putenv((char *)o->env[i]);
+		else
+			unsetenv(o->env[i]);
+	execvp(argv[0], (char *const *)argv);
+	dprintf(STDERR_FILENO, "cannot run '%s': %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o)
+{
+	int status, logfd = -1, pipefd[2] = { -1, -1 }, r = 0;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = NULL;
 	pid_t pid;
-	int status, logfd = -1;
 
 	if (hydra_tool_require(argv[0]) < 0)
 		return -ENOENT;
-	if (logfile) {
-		logfd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (o->logfile) {
+		logfd = open(o->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (logfd < 0)
 			return -errno;
 	}
+	if (o->capture && pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
 	pid = fork();
 	if (pid < 0) {
-		int r = -errno;
+		r = -errno;
+		goto out;
+	}
+	if (pid == 0)
+		spawn_child(argv, o, logfd, pipefd[1]);
+	if (o->capture) {
+		char buf[4096];
+		ssize_t n;
 
-		if (logfd >= 0)
-			close(logfd);
-		return r;
+		close(pipefd[1]);
+		pipefd[1] = -1;
+		mem = open_memstream(&out, &len);
+		while (mem && ((n = read(pipefd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+			if (n > 0)
+				fwrite(buf, 1, (size_t)n, mem);
 	}
-	if (pid == 0) {
-		if (logfd >= 0) {
-			dup2(logfd, STDOUT_FILENO);
-			dup2(logfd, STDERR_FILENO);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			r = -errno;
+			goto out;
 		}
-		for (size_t i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(STDERR_FILENO, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
+	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	if (mem)
+		fclose(mem);
+	if (o->capture) {
+		*o->capture = out ? out : strdup("");
+		out = NULL;
 	}
+	free(out);
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
 	if (logfd >= 0)
 		close(logfd);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return r;
+}
+
+int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile)
+{
+	struct hydra_spawn_opts o = { .env = env, .logfile = logfile };
+
+	return hydra_spawn(argv, &o);
 }
 
 int hydra_run(const char *const argv[], const char *logfile)

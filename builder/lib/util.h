@@ -20,10 +20,25 @@ int hydra_read_file(const char *path, char **buf, size_t *len);
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 int hydra_write_all(int fd, const void *buf, size_t len);
 int hydra_mkdir_p(const char *path, mode_t mode);
+/* mkdir -p of the directory that holds PATH. */
+int hydra_mkdir_parent(const char *path);
 /* Remove a tree; never crosses into another filesystem. Missing is fine. */
 int hydra_rm_rf(const char *path);
 /* Copy a regular file, keeping its mode. */
 int hydra_copy_file(const char *src, const char *dst);
+/* Copy the tree SRC into DST (merging): files, directories and symlinks. */
+int hydra_copy_tree(const char *src, const char *dst);
+/*
+ * Visit every entry under ROOT (not ROOT itself), sorted by name, parents
+ * before their contents, never following links. FN gets the full path, the
+ * path relative to ROOT and the entry's lstat; it returns 0 to go on, 1 to
+ * skip a directory's contents, or a negative errno to stop the walk.
+ */
+struct stat;
+typedef int (*hydra_walk_fn)(const char *full, const char *rel, const struct stat *st, void *ud);
+int hydra_walk(const char *root, hydra_walk_fn fn, void *ud);
+/* Set the times of everything under ROOT (ROOT too) to EPOCH. */
+int hydra_set_times(const char *root, int64_t epoch);
 
 /*
  * Find TOOL in PATH. When it is missing, logs which Debian package provides
@@ -42,6 +57,15 @@ const char *hydra_tool_package(const char *tool);
 int hydra_run(const char *const argv[], const char *logfile);
 /* Same, with extra "KEY=VALUE" entries added to the environment. */
 int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile);
+
+struct hydra_spawn_opts {
+	const char *cwd;              /* run there, or NULL */
+	const char *const *env;       /* "KEY=VALUE" to set, "KEY" to unset, or NULL */
+	const char *logfile;          /* stdout and stderr appended there, or NULL */
+	char **capture;               /* stdout into a malloc'd string (stderr to logfile) */
+};
+/* The general form of hydra_run; same return values. */
+int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o);
 
 /* SHA-256 of everything readable from FD (from its current offset). */
 int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size);

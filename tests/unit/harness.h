@@ -40,6 +40,25 @@ static inline const char *fixture(const char *name)
 	return buf;
 }
 
+/* Write TEXT to PATH (relative to the test's directory), making parent directories. */
+static inline int t_write(const char *path, const char *text)
+{
+	char dir[4096], *slash;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		hydra_mkdir_p(dir, 0755);
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
 #define FAIL_(fmt, ...) do { \
 	fprintf(stderr, "%s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__); \
 	t_failed = 1; \

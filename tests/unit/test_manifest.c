@@ -5,30 +5,14 @@
 #include "harness.h"
 #include "manifest.h"
 
-static void put(const char *path, const char *text)
-{
-	char dir[256];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	*strrchr(dir, '/') = '\0';
-	hydra_mkdir_p(dir, 0755);
-	f = fopen(path, "w");
-	OK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static void make_payload(void)
 {
-	put("m/boot/vmlinuz", "kernel");
-	put("m/boot/initrd.img", "initrd");
-	put("m/live/system.sqfs", "squash");
-	put("m/hydra/overlays/common.tar", "tar");
-	put("m/syslinux/syslinux.cfg", "not payload");
-	put("m/EFI/BOOT/syslinux.cfg", "not payload");
+	OK(t_write("m/boot/vmlinuz", "kernel") == 0);
+	OK(t_write("m/boot/initrd.img", "initrd") == 0);
+	OK(t_write("m/live/system.sqfs", "squash") == 0);
+	OK(t_write("m/hydra/overlays/common.tar", "tar") == 0);
+	OK(t_write("m/syslinux/syslinux.cfg", "not payload") == 0);
+	OK(t_write("m/EFI/BOOT/syslinux.cfg", "not payload") == 0);
 }
 
 static void test_scan_save_load(void)
@@ -70,7 +54,7 @@ static void test_id_follows_content(void)
 	make_payload();
 	EQ_INT(hydra_manifest_scan("m", "tiny", "", 1, &a), 0);
 	EQ_INT(hydra_manifest_scan("m", "tiny", "", 1, &b), 0);
-	put("m/live/system.sqfs", "squash2");
+	OK(t_write("m/live/system.sqfs", "squash2") == 0);
 	EQ_INT(hydra_manifest_scan("m", "tiny", "", 1, &c), 0);
 	if (a && b && c) {
 		EQ_STR(a->id, b->id);

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""hydra clone against dd in one tiny guest: the payload bytes, and the whole source disk."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "lib"))
+from hydratest import HYDRA, OUT, TOP, VM, sh  # noqa: E402
+
+image = os.path.join(OUT, "bench-clone.img")
+disks = [os.path.join(OUT, f"bench-disk{i}.img") for i in range(3)]
+os.makedirs(OUT, exist_ok=True)
+status, out = sh(f"'{HYDRA}' build -o '{image}' '{TOP}/images/tiny.conf'")
+if status:
+    sys.exit(out)
+for d in disks:
+    sh(f"rm -f '{d}' && truncate -s 512M '{d}'")
+
+
+def timed(vm, cmd):
+    status, out = vm.run(f"s=$(cut -d' ' -f1 /proc/uptime); {cmd} >/dev/null 2>&1; "
+                         f"e=$(cut -d' ' -f1 /proc/uptime); echo $s $e", 900)
+    s, e = map(float, out.split()[-2:])
+    return e - s
+
+
+with VM("bench-clone", [(image, "if=virtio,snapshot=on")] + disks) as vm:
+    vm.wait_shell()
+    payload = int(re.search(r"(\d+)", vm.run(
+        "awk '$1 == \"file\" { n += $3 } END { print n }' /run/hydra/medium/hydra/MANIFEST")[1]).group(1))
+    mib = (payload + 2**20 - 1) // 2**20
+    clone = timed(vm, "hydra clone --yes --progress=none /dev/vdb")
+    dd_payload = timed(vm, f"dd if=/dev/vda of=/dev/vdc bs=1M count={mib} conv=fsync")
+    dd_disk = timed(vm, "dd if=/dev/vda of=/dev/vdd bs=1M conv=fsync")
+    vm.poweroff()
+print(f"payload: {payload / 2**20:.1f} MiB; source disk {os.path.getsize(image) / 2**20:.0f} MiB")
+print(f"hydra clone (write, read back, compare, commit): {clone:.2f} s")
+print(f"dd of the payload bytes (conv=fsync):            {dd_payload:.2f} s  "
+      f"ratio clone/dd {clone / dd_payload:.2f}")
+print(f"dd of the whole source disk (conv=fsync):        {dd_disk:.2f} s  "
+      f"ratio clone/dd {clone / dd_disk:.2f}")
+for f in [image] + disks:
+    os.unlink(f)

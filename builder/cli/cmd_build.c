@@ -1,0 +1,91 @@
+/* hydra build: recipe in, image out. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "cli.h"
+#include "hydra.h"
+#include "recipe.h"
+#include "util.h"
+
+/* hydra-init sits beside hydra in the build tree, in LIBEXECDIR once installed. */
+static char *find_init(const char *self)
+{
+	char *dir = strdup(self), *slash, *p;
+
+	if (getenv("HYDRA_INIT"))
+		return strdup(getenv("HYDRA_INIT"));
+	slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	p = dir ? hydra_path_join(dir, "hydra-init") : NULL;
+	free(dir);
+	if (p && access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return strdup(HYDRA_LIBEXECDIR "/hydra-init");
+}
+
+static int on_option(int c, const char *arg, void *ud)
+{
+	struct hydra_build_opts *o = ud;
+
+	if (c == 'o')
+		o->out = arg;
+	else if (c == 'S')
+		o->sign_key = arg;
+	else if (c == 's' && hydra_parse_size(arg, &o->size) < 0)
+		return cli_usage_error("build", "bad size '%s': expected e.g. 512M or 2G", arg);
+	return 0;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "size", required_argument, NULL, 's' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct hydra_build_opts o = { 0 };
+	struct hydra_build_result res;
+	struct hydra_recipe *r = NULL;
+	char self[PATH_MAX], size[32];
+	char *init = NULL;
+	int first, e;
+	ssize_t n;
+
+	e = cli_parse_options(argc, argv, "o:", longopts, on_option, &o, &first);
+	if (e >= 0)
+		return e;
+	e = cli_check_operands("build", argc - first, 1, 1);
+	if (e >= 0)
+		return e;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return EXIT_FAILED;
+	self[n] = '\0';
+	init = find_init(self);
+	if (!init || access(init, X_OK) < 0) {
+		hydra_err("cannot find hydra-init ('%s'): build it with make, or set HYDRA_INIT",
+			  init ? init : "");
+		free(init);
+		return EXIT_FAILED;
+	}
+	o.hydra_bin = self;
+	o.init_bin = init;
+	e = hydra_recipe_load(argv[first], &r);
+	if (!e)
+		e = hydra_build(r, &o, &res);
+	if (!e)
+		printf("%s: image %s, %s\n", res.out, res.id,
+		       hydra_format_size(res.size, size, sizeof(size)));
+	hydra_recipe_free(r);
+	free(init);
+	return cli_exit_code(e);
+}

@@ -1,0 +1,54 @@
+/* /run/hydra/boot.json: how this boot went, for people and for hydra itself. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "init.h"
+#include "util.h"
+
+static void add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+int write_boot_json(struct boot *b)
+{
+	struct json_object *o = json_object_new_object(), *mods = json_object_new_array();
+	struct timespec ts;
+	struct utsname u;
+	const char *text;
+	int r;
+
+	if (!o || !mods)
+		return -ENOMEM;
+	uname(&u);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	add_str(o, "id", b->manifest->id);
+	add_str(o, "recipe", b->manifest->recipe);
+	add_str(o, "version", b->manifest->version);
+	add_str(o, "medium", b->medium_dev);
+	add_str(o, "medium_path", MEDIUM_DIR);
+	add_str(o, "system", b->sqfs);
+	add_str(o, "node", b->node);
+	add_str(o, "node_reason", b->node_reason);
+	add_str(o, "kernel", u.release);
+	add_str(o, "init", b->cmd.init);
+	json_object_object_add(o, "toram", json_object_new_boolean(b->cmd.toram));
+	json_object_object_add(o, "verified", json_object_new_boolean(b->verified));
+	for (size_t i = 0; i < b->n_modules; i++)
+		json_object_array_add(mods, json_object_new_string(b->modules[i]));
+	json_object_object_add(o, "modules", mods);
+	json_object_object_add(o, "seconds_since_boot",
+			       json_object_new_double((double)ts.tv_sec + ts.tv_nsec / 1e9));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	r = hydra_write_file_atomic("/run/hydra/boot.json", text, strlen(text), 0644);
+	if (r)
+		say("cannot write /run/hydra/boot.json: %s", strerror(-r));
+	json_object_put(o);
+	return r;
+}

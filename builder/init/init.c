@@ -1,0 +1,113 @@
+/* hydra-init: find the medium, build the root from its layers, hand over to init. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hydra.h"
+#include "init.h"
+#include "util.h"
+
+static int debug;
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hydra-init: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void on_log(int level, const char *msg, void *ud)
+{
+	(void)ud;
+	if (level <= HYDRA_LOG_INFO || debug)
+		say("%s%s", level == HYDRA_LOG_ERROR ? "error: " :
+			    level == HYDRA_LOG_WARN ? "warning: " : "", msg);
+}
+
+void rescue(const char *why)
+{
+	say("%s", why);
+	if (access("/bin/sh", X_OK) == 0) {
+		say("starting a shell; leave it to go on booting where that makes sense");
+		if (fork() == 0) {
+			execl("/bin/sh", "sh", NULL);
+			_exit(127);
+		}
+		while (wait(NULL) > 0 || errno == EINTR)
+			;
+	}
+	/* PID 1 must never exit: the kernel would panic and hide the message above. */
+	for (;;)
+		pause();
+}
+
+static void mount_or_warn(const char *src, const char *dir, const char *type, unsigned long flags)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, flags, NULL) < 0 && errno != EBUSY)
+		say("cannot mount %s on '%s': %s", type, dir, strerror(errno));
+}
+
+static void early_mounts(void)
+{
+	int fd;
+
+	mount_or_warn("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	mount_or_warn("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	mount_or_warn("devtmpfs", "/dev", "devtmpfs", MS_NOSUID);
+	mount_or_warn("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV);
+	hydra_mkdir_p("/run/hydra", 0755);
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static void stage(struct boot *b, const char *name)
+{
+	if (b->cmd.brk && !strcmp(b->cmd.brk, name))
+		rescue("hydra.break: stopping before this stage as asked");
+	if (debug)
+		say("stage %s", name);
+}
+
+int main(void)
+{
+	struct boot b = { 0 };
+	char *text = NULL;
+
+	early_mounts();
+	hydra_set_log(on_log, NULL);
+	if (hydra_read_file("/proc/cmdline", &text, NULL) < 0 || hydra_cmdline_parse(text, &b.cmd))
+		rescue("cannot read the kernel command line");
+	free(text);
+	debug = b.cmd.debug;
+	stage(&b, "modules");
+	load_modules(&b);
+	stage(&b, "medium");
+	if (find_medium(&b))
+		rescue("no medium to boot from");
+	stage(&b, "mount");
+	if (mount_root(&b) || choose_node(&b) || lay_overlays(&b))
+		rescue("cannot assemble the root filesystem");
+	write_boot_json(&b);
+	stage(&b, "init");
+	switch_root(&b);
+	rescue("cannot switch to the new root");
+}

@@ -1,0 +1,40 @@
+/* hydra-init: PID 1 of the initramfs (DESIGN.md "Boot"). */
+#ifndef HYDRA_INIT_H
+#define HYDRA_INIT_H
+
+#include <stddef.h>
+
+#include "cmdline.h"
+#include "manifest.h"
+
+#define MEDIUM_DIR "/run/hydra/medium"
+#define LOWER_DIR "/run/hydra/lower"
+#define RW_DIR "/run/hydra/rw"
+#define NEWROOT "/run/hydra/root"
+
+struct boot {
+	struct hydra_cmdline cmd;
+	char medium_dev[300];         /* /dev/vda1 */
+	struct hydra_manifest *manifest;
+	char node[64];
+	char node_reason[128];
+	char sqfs[256];               /* system.sqfs in use (on the medium or in RAM) */
+	char **modules;               /* loaded, by name */
+	size_t n_modules;
+	int verified;
+};
+
+/* Say something on the console, as "hydra-init: ...". */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A shell if the initramfs has one (hydra.break, or a failure), else wait forever. */
+void rescue(const char *why) __attribute__((noreturn));
+
+int load_modules(struct boot *b);
+int find_medium(struct boot *b);
+int mount_root(struct boot *b);
+int choose_node(struct boot *b);
+int lay_overlays(struct boot *b);
+int write_boot_json(struct boot *b);
+int switch_root(struct boot *b) ;
+
+#endif

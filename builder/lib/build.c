@@ -1,0 +1,357 @@
+/* The build pipeline: recipe → rootfs → squashfs → initramfs → overlays → MANIFEST → medium. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "hydra.h"
+#include "initramfs.h"
+#include "kernel.h"
+#include "manifest.h"
+#include "modules.h"
+#include "overlay.h"
+#include "rootfs.h"
+#include "sign.h"
+#include "util.h"
+#include "writer.h"
+
+struct build {
+	const struct hydra_recipe *r;
+	const struct hydra_build_opts *o;
+	struct hydra_build_result *res;
+	char *work, *medium, *cache, *partial;
+	int64_t epoch;
+	struct hydra_kernel *kernel;
+	struct hydra_modlist mods;
+	double t0;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void stage_start(struct build *b, const char *name, const char *what)
+{
+	hydra_info("[%s] %s", name, what);
+	b->t0 = now();
+}
+
+/* The last lines the tools wrote: usually the reason. */
+static void show_log_tail(const char *log)
+{
+	char *text = NULL, *start;
+	size_t len;
+	int lines = 0;
+
+	if (hydra_read_file(log, &text, &len) < 0 || !len) {
+		free(text);
+		return;
+	}
+	for (start = text + len; start > text && lines <= 15; start--)
+		lines += start[-1] == '\n';
+	hydra_err("the end of %s:\n%s", log, start);
+	free(text);
+}
+
+static int stage_end(struct build *b, const char *name, int r)
+{
+	if (r) {
+		show_log_tail(b->res->log);
+		hydra_err("stage %s failed after %.1f s (build log: %s)", name, now() - b->t0,
+			  b->res->log);
+	}
+	else
+		hydra_info("[%s] done in %.1f s", name, now() - b->t0);
+	return r;
+}
+
+static char *medium_path(struct build *b, const char *rel)
+{
+	char *p = hydra_path_join(b->medium, rel);
+
+	if (p && hydra_mkdir_parent(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* SOURCE_DATE_EPOCH, else the last commit of the project, else now. */
+static int64_t choose_epoch(const struct hydra_recipe *r)
+{
+	const char *argv[] = { "git", "-C", r->root, "log", "-1", "--format=%ct", NULL };
+	struct hydra_spawn_opts o = { .logfile = "/dev/null" };
+	char *out = NULL;
+	int64_t e = hydra_source_date_epoch(-1);
+
+	if (e >= 0) {
+		hydra_info("build time from SOURCE_DATE_EPOCH: %lld", (long long)e);
+		return e;
+	}
+	o.capture = &out;
+	if (access("/usr/bin/git", X_OK) == 0 && hydra_spawn(argv, &o) == 0 && out && *out) {
+		e = strtoll(out, NULL, 10);
+		hydra_info("build time from the last git commit: %lld", (long long)e);
+	} else {
+		e = (int64_t)time(NULL);
+		hydra_info("build time from the clock: %lld (set SOURCE_DATE_EPOCH to reproduce)",
+			   (long long)e);
+	}
+	free(out);
+	return e;
+}
+
+static int check_tools(void)
+{
+	static const char *const tools[] = { "mksquashfs", "mkfs.fat", "mcopy", "mmd", "syslinux",
+					     "apt-get", "apt-cache", "depmod", "ldd", NULL };
+
+	for (size_t i = 0; tools[i]; i++)
+		if (hydra_tool_require(tools[i]))
+			return -ENOENT;
+	if (access("/bin/busybox", X_OK) < 0) {
+		hydra_err("cannot find /bin/busybox: install the Debian package 'busybox-static'");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int do_rootfs(struct build *b)
+{
+	char *root = hydra_path_join(b->work, "rootfs");
+	char *sqfs = medium_path(b, "live/system.sqfs");
+	int r = root && sqfs ? 0 : -ENOMEM;
+
+	if (!r && strcmp(b->r->base, "busybox")) {
+		hydra_err("%s: base = %s is not built by this hydra yet", b->r->path, b->r->base);
+		r = -EOPNOTSUPP;
+	}
+	stage_start(b, "rootfs", "busybox userland with hydra and its writer tools");
+	if (!r)
+		r = hydra_rootfs_busybox(b->r, root, b->o->hydra_bin, b->res->log);
+	stage_end(b, "rootfs", r);
+	if (!r) {
+		stage_start(b, "squashfs", "live/system.sqfs (zstd)");
+		r = stage_end(b, "squashfs", hydra_squashfs_make(root, sqfs, b->epoch, b->res->log));
+	}
+	free(root);
+	free(sqfs);
+	return r;
+}
+
+static void on_missing_module(const char *name, void *ud)
+{
+	const struct hydra_kernel *k = ud;
+	char *builtin = hydra_path_join(k->moddir, "modules.builtin"), *text = NULL, pat[128];
+
+	snprintf(pat, sizeof(pat), "/%s.ko", name);
+	if (builtin && hydra_read_file(builtin, &text, NULL) == 0 && strstr(text, pat))
+		hydra_debug("module %s is built into %s", name, k->version);
+	else
+		hydra_warn("the driver map names '%s', which kernel %s does not have", name,
+			   k->version);
+	free(text);
+	free(builtin);
+}
+
+static int do_modules(struct build *b)
+{
+	char *map = hydra_path_join(b->r->root, "hardware-db/drivers.conf");
+	char *dep = hydra_path_join(b->kernel->moddir, "modules.dep"), *text = NULL;
+	char **names = NULL;
+	size_t n = 0, len;
+	int r = map && dep ? 0 : -ENOMEM;
+
+	if (!r)
+		r = hydra_drivers_load(map, &names, &n);
+	if (!r && (r = hydra_read_file(dep, &text, &len)))
+		hydra_err("cannot read '%s': %s", dep, strerror(-r));
+	if (!r)
+		r = hydra_modules_closure(text, len, (const char *const *)names, n, &b->mods,
+					  on_missing_module, b->kernel);
+	if (!r)
+		hydra_info("%zu driver map entries close over %zu modules", n, b->mods.n);
+	hydra_strv_free(names, n);
+	free(text);
+	free(map);
+	free(dep);
+	return r;
+}
+
+static int do_boot(struct build *b)
+{
+	char *initrd = medium_path(b, "boot/initrd.img"), *vmlinuz = medium_path(b, "boot/vmlinuz");
+	int r = initrd && vmlinuz ? 0 : -ENOMEM;
+
+	stage_start(b, "kernel", b->r->kernel_package);
+	if (!r)
+		r = hydra_kernel_fetch(b->r->kernel_package, b->cache, b->res->log, &b->kernel);
+	if (!r)
+		r = hydra_copy_file(b->kernel->vmlinuz, vmlinuz);
+	if (stage_end(b, "kernel", r))
+		goto out;
+	stage_start(b, "initramfs", "hydra-init and the driver map's modules");
+	r = do_modules(b);
+	if (!r)
+		r = hydra_initramfs_build(b->o->init_bin, b->kernel, &b->mods, b->work, initrd,
+					  b->epoch);
+	stage_end(b, "initramfs", r);
+out:
+	free(initrd);
+	free(vmlinuz);
+	return r;
+}
+
+/* The recipe's overlays, merged in order, packed as hydra/overlays/common.tar. */
+static int do_overlays(struct build *b)
+{
+	char *merged = hydra_path_join(b->work, "overlay-common");
+	char *tar = medium_path(b, "hydra/overlays/common.tar");
+	int r = merged && tar ? hydra_mkdir_p(merged, 0755) : -ENOMEM;
+
+	stage_start(b, "overlays", "configuration layer");
+	for (size_t i = 0; !r && i < b->r->n_overlays; i++) {
+		char *dir = hydra_strdupf("%s/overlays/%s", b->r->root, b->r->overlays[i]);
+		struct stat st;
+
+		if (!dir)
+			r = -ENOMEM;
+		else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			hydra_err("%s: overlay '%s' not found: no directory '%s'", b->r->path,
+				  b->r->overlays[i], dir);
+			r = -ENOENT;
+		} else {
+			r = hydra_copy_tree(dir, merged);
+		}
+		free(dir);
+	}
+	if (!r)
+		r = hydra_overlay_pack(merged, tar, b->epoch);
+	stage_end(b, "overlays", r);
+	free(merged);
+	free(tar);
+	return r;
+}
+
+static int do_hwdb(struct build *b)
+{
+	char *src = hydra_path_join(b->r->root, "hardware-db");
+	char *dst = medium_path(b, "hydra/hardware-db");
+	int r = src && dst ? hydra_copy_tree(src, dst) : -ENOMEM;
+
+	if (r)
+		hydra_err("cannot copy the hardware-db '%s': %s", src, strerror(-r));
+	free(src);
+	free(dst);
+	return r;
+}
+
+static int do_medium(struct build *b)
+{
+	struct hydra_manifest *m = NULL;
+	struct hydra_write_opts w = {
+		.size = b->o->size ? b->o->size : b->r->size,
+		.flags = F_WRITE_CREATE,
+		.logfile = b->res->log,
+	};
+	int r;
+
+	stage_start(b, "medium", "MANIFEST, then the image");
+	r = hydra_set_times(b->medium, b->epoch);
+	if (!r)
+		r = hydra_manifest_scan(b->medium, b->r->name, b->r->cmdline, b->epoch, &m);
+	if (!r)
+		r = hydra_manifest_save(b->medium, m);
+	if (!r && b->o->sign_key)
+		r = hydra_sign_manifest(b->o->sign_key, b->medium);
+	if (!r)
+		r = hydra_set_times(b->medium, b->epoch);
+	if (!r) {
+		snprintf(b->res->id, sizeof(b->res->id), "%s", m->id);
+		r = hydra_medium_write(b->medium, b->partial, &w);
+	}
+	hydra_manifest_free(m);
+	return stage_end(b, "medium", r);
+}
+
+static int setup(struct build *b)
+{
+	const char *out = b->o->out;
+	char *dflt = NULL;
+	size_t n;
+
+	if (!out)
+		out = dflt = hydra_strdupf("out/%s.img", b->r->name);
+	if (!out)
+		return -ENOMEM;
+	snprintf(b->res->out, sizeof(b->res->out), "%s", out);
+	n = strlen(out);
+	snprintf(b->res->log, sizeof(b->res->log), "%.*s.log",
+		 (int)(n > 4 && !strcmp(out + n - 4, ".img") ? n - 4 : n), out);
+	free(dflt);
+	b->work = hydra_strdupf("%s.work", b->res->out);
+	b->partial = hydra_strdupf("%s.partial", b->res->out);
+	b->medium = b->work ? hydra_path_join(b->work, "medium") : NULL;
+	b->cache = b->o->cache ? strdup(b->o->cache) :
+		   getenv("HYDRA_CACHE") ? strdup(getenv("HYDRA_CACHE")) :
+		   hydra_path_join(b->r->root, "out/cache");
+	if (!b->work || !b->partial || !b->medium || !b->cache)
+		return -ENOMEM;
+	hydra_rm_rf(b->work);
+	unlink(b->partial);
+	unlink(b->res->log);
+	return hydra_mkdir_p(b->medium, 0755) ? -EIO : hydra_mkdir_parent(b->res->log);
+}
+
+int hydra_build(const struct hydra_recipe *r, const struct hydra_build_opts *o,
+		struct hydra_build_result *res)
+{
+	struct build b = { .r = r, .o = o, .res = res };
+	struct stat st;
+	int e;
+
+	memset(res, 0, sizeof(*res));
+	e = check_tools();
+	if (!e)
+		e = setup(&b);
+	if (e)
+		goto out;
+	hydra_info("building image '%s' from %s into %s", r->name, r->path, res->out);
+	b.epoch = choose_epoch(r);
+	e = do_rootfs(&b);
+	if (!e)
+		e = do_boot(&b);
+	if (!e)
+		e = do_overlays(&b);
+	if (!e)
+		e = do_hwdb(&b);
+	if (!e)
+		e = do_medium(&b);
+	if (!e && rename(b.partial, res->out) < 0) {
+		e = -errno;
+		hydra_err("cannot rename '%s' to '%s': %s", b.partial, res->out, strerror(errno));
+	}
+	if (!e && stat(res->out, &st) == 0)
+		res->size = (uint64_t)st.st_size;
+out:
+	if (e && b.partial)
+		unlink(b.partial);
+	if (b.work && !getenv("HYDRA_KEEP_WORK"))
+		hydra_rm_rf(b.work);
+	hydra_kernel_free(b.kernel);
+	hydra_modlist_release(&b.mods);
+	free(b.work);
+	free(b.medium);
+	free(b.cache);
+	free(b.partial);
+	return e;
+}

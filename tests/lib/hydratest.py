@@ -1,0 +1,201 @@
+"""Driving hydra images in QEMU for the VM tests, with the standard library only.
+
+A VM boots an image (SeaBIOS or OVMF, TCG unless HYDRA_QEMU_ACCEL=kvm) with
+its serial console on a pipe; expect() waits for console output and run()
+types a command into the guest's root shell and returns its exit status and
+output. Every transcript is kept in out/test/logs/NAME.log.
+
+Results are lines that tests/run-tests counts: "ok - NAME",
+"not ok - NAME: why", "skip - NAME: why".
+"""
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(TOP, "out", "test")
+LOGS = os.path.join(OUT, "logs")
+HYDRA = os.path.join(TOP, "build", "hydra")
+TINY = os.path.join(OUT, "tiny.img")
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+PROMPT = re.compile(rb"[\w-]+:[^\n]*# $")
+ANSI = re.compile(rb"\x1b\[[0-9;?=]*[A-Za-z]")
+
+failures = 0
+
+
+def ok(name):
+    print(f"ok - {name}", flush=True)
+
+
+def not_ok(name, why):
+    global failures
+    failures += 1
+    print(f"not ok - {name}: {why}", flush=True)
+
+
+def skip(name, why):
+    print(f"skip - {name}: {why}", flush=True)
+
+
+def check(name, cond, why=""):
+    (ok if cond else lambda n: not_ok(n, why or "check failed"))(name)
+    return cond
+
+
+def missing_qemu(uefi=False):
+    """Why a VM cannot run here, or None."""
+    if not shutil.which("qemu-system-x86_64"):
+        return "qemu-system-x86_64 missing (Debian package qemu-system-x86)"
+    if uefi and not os.path.exists(OVMF_CODE):
+        return f"{OVMF_CODE} missing (Debian package ovmf)"
+    return None
+
+
+def sh(cmd, **kw):
+    """Run a host command; (status, output)."""
+    p = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def manifest_id(image):
+    status, out = sh(f"MTOOLS_SKIP_CHECK=1 mtype -i '{image}@@1M' ::/hydra/MANIFEST")
+    m = re.search(r"^id (\w+)$", out, re.M)
+    return m.group(1) if status == 0 and m else None
+
+
+class VMError(Exception):
+    pass
+
+
+class VM:
+    """One QEMU guest. Disks are (path, options) pairs or plain paths."""
+
+    def __init__(self, name, disks, uefi=False, memory=1024, extra=()):
+        self.name = name
+        self.uefi = uefi
+        self.buf = b""
+        self.pending = b""
+        self.pos = 0
+        self.n = 0
+        os.makedirs(LOGS, exist_ok=True)
+        self.log = open(os.path.join(LOGS, f"{name}.log"), "wb")
+        self.tmp = tempfile.mkdtemp(prefix="hydra-vm.")
+        accel = os.environ.get("HYDRA_QEMU_ACCEL") or "tcg"
+        cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(memory), "-display", "none",
+               "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"]
+        if uefi:
+            vars_copy = os.path.join(self.tmp, "vars.fd")
+            shutil.copy(OVMF_VARS, vars_copy)
+            cmd += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+                    "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+        for d in disks:
+            path, opts = (d, "if=virtio") if isinstance(d, str) else d
+            cmd += ["-drive", f"file={path},format=raw,{opts}"]
+        cmd += list(extra)
+        self.log.write(("# " + " ".join(cmd) + "\n").encode())
+        self.start = time.monotonic()
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def _read(self, timeout):
+        r, _, _ = select.select([self.p.stdout], [], [], timeout)
+        if not r:
+            return False
+        data = os.read(self.p.stdout.fileno(), 65536)
+        if not data:
+            raise VMError(f"QEMU exited (status {self.p.wait()})")
+        self.log.write(data)
+        self.log.flush()
+        # An escape sequence may be split between two reads: keep its start for the next.
+        data = self.pending + data
+        cut = data.rfind(b"\x1b")
+        if cut >= 0 and not re.match(rb"\x1b\[[0-9;?=]*[A-Za-z]", data[cut:]) and len(data) - cut < 16:
+            data, self.pending = data[:cut], data[cut:]
+        else:
+            self.pending = b""
+        self.buf += ANSI.sub(b"", data.replace(b"\r", b""))
+        return True
+
+    def expect(self, pattern, timeout=180):
+        """Wait for PATTERN (bytes regex) after what was matched before; the match."""
+        if isinstance(pattern, str):
+            pattern = pattern.encode()
+        rx = re.compile(pattern) if isinstance(pattern, bytes) else pattern
+        end = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.buf, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = end - time.monotonic()
+            if left <= 0:
+                raise VMError(f"timed out after {timeout} s waiting for {rx.pattern!r}; "
+                              f"last output: {self.buf[-300:]!r}")
+            self._read(min(left, 1.0))
+
+    def send(self, text):
+        self.p.stdin.write(text.encode())
+        self.p.stdin.flush()
+
+    def wait_shell(self, timeout=180):
+        """Until the image says it is ready and its root shell prompts."""
+        m = self.expect(rb"hydra: (\w+) node (\S+) ready", timeout)
+        self.expect(PROMPT, 60)
+        return m.group(1).decode(), m.group(2).decode()
+
+    def run(self, cmd, timeout=120):
+        """Run CMD in the guest shell; (status, output)."""
+        self.n += 1
+        n = self.n
+        # The markers are printed with printf so the echoed command line never matches.
+        self.send(f"printf '\\137B{n}\\137\\n'; {cmd}; printf '\\137E{n}:%s\\137\\n' $?\n")
+        m = self.expect(re.compile(rf"_B{n}_\n(.*?)_E{n}:(\d+)_\n".encode(), re.S), timeout)
+        self.expect(PROMPT, 30)
+        return int(m.group(2)), m.group(1).decode(errors="replace")
+
+    def poweroff(self, timeout=60):
+        try:
+            self.send("sync; poweroff -f\n")
+        except (BrokenPipeError, OSError):
+            pass
+        return self.close(timeout)
+
+    def close(self, timeout=5):
+        try:
+            status = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            status = self.p.wait()
+        self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return status
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.close()
+
+
+def need_image(name, path=TINY):
+    """Whether the shared test image exists; says not ok when it does not."""
+    if os.path.exists(path):
+        return True
+    not_ok(name, f"{os.path.relpath(path, TOP)} missing: the image build test failed")
+    return False
+
+
+def finish():
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,55 @@
+/* The kernel command line as hydra-init reads it. */
+#include "cmdline.h"
+#include "harness.h"
+
+static void test_defaults(void)
+{
+	struct hydra_cmdline c;
+
+	EQ_INT(hydra_cmdline_parse("console=ttyS0 quiet\n", &c), 0);
+	OK(c.id == NULL);
+	OK(c.node == NULL);
+	EQ_STR(c.init, "/sbin/init");
+	EQ_INT(c.wait, 30);
+	EQ_INT(c.toram, 0);
+	hydra_cmdline_release(&c);
+}
+
+static void test_all_keys(void)
+{
+	struct hydra_cmdline c;
+
+	EQ_INT(hydra_cmdline_parse("BOOT_IMAGE=/boot/vmlinuz hydra.id=0123456789abcdef "
+				   "hydra.node=alpha hydra.toram hydra.verify=1 hydra.wait=5 "
+				   "hydra.debug=0 hydra.break=init init=/bin/sh "
+				   "acpi=\"a b\"\n", &c), 0);
+	EQ_STR(c.id, "0123456789abcdef");
+	EQ_STR(c.node, "alpha");
+	EQ_STR(c.init, "/bin/sh");
+	EQ_STR(c.brk, "init");
+	EQ_INT(c.wait, 5);
+	EQ_INT(c.toram, 1);
+	EQ_INT(c.verify, 1);
+	EQ_INT(c.debug, 0);
+	hydra_cmdline_release(&c);
+}
+
+static void test_quotes_and_last_wins(void)
+{
+	struct hydra_cmdline c;
+
+	EQ_INT(hydra_cmdline_parse("init=\"/usr/bin/my init\" hydra.node=a hydra.node=b "
+				   "hydra.break", &c), 0);
+	EQ_STR(c.init, "/usr/bin/my init");
+	EQ_STR(c.node, "b");
+	EQ_STR(c.brk, "mount");
+	hydra_cmdline_release(&c);
+}
+
+int main(void)
+{
+	RUN(test_defaults);
+	RUN(test_all_keys);
+	RUN(test_quotes_and_last_wins);
+	TESTS_END();
+}

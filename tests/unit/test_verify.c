@@ -1,0 +1,99 @@
+#define _GNU_SOURCE
+/*
+ * hydra_medium_verify on media made by hand with mkfs.fat and mtools (not by
+ * hydra's writer): complete, never committed, corrupt, missing file, quick.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "manifest.h"
+#include "medium.h"
+#include "medium_fixture.h"
+
+static void test_complete(void)
+{
+	struct hydra_verify_report rep;
+
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	make_medium(1);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), 0);
+	EQ_INT(rep.state, HYDRA_MEDIUM_COMPLETE);
+	EQ_INT(rep.files, 2);
+	EQ_INT(rep.bytes, 48);
+	EQ_INT(strlen(rep.id), HYDRA_ID_LEN);
+	EQ_INT(hydra_medium_verify("p", 0, NULL, NULL, &rep), 0);
+}
+
+static void test_never_committed(void)
+{
+	struct hydra_verify_report rep;
+
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	make_medium(0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	EQ_INT(rep.state, HYDRA_MEDIUM_INCOMPLETE);
+	CONTAINS(t_log, "never committed");
+}
+
+static void test_corrupt_names_file(void)
+{
+	struct hydra_verify_report rep;
+
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	make_medium(1);
+	flip("SQUASH-MARKER");
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	EQ_INT(rep.state, HYDRA_MEDIUM_CORRUPT);
+	EQ_STR(rep.bad_file, "live/system.sqfs");
+	CONTAINS(t_log, "'live/system.sqfs' differs from the MANIFEST");
+	/* A size check does not see a changed byte. */
+	EQ_INT(hydra_medium_verify("img", F_VERIFY_QUICK, NULL, NULL, &rep), 0);
+}
+
+static void test_missing_file_and_manifest(void)
+{
+	struct hydra_verify_report rep;
+
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	make_medium(1);
+	EQ_INT(sh("MTOOLS_SKIP_CHECK=1 mdel -i img@@1M ::/boot/vmlinuz"), 0);
+	EQ_INT(hydra_medium_verify("img", F_VERIFY_QUICK, NULL, NULL, &rep), -EBADMSG);
+	EQ_INT(rep.state, HYDRA_MEDIUM_INCOMPLETE);
+	EQ_STR(rep.bad_file, "boot/vmlinuz");
+	EQ_INT(sh("MTOOLS_SKIP_CHECK=1 mdel -i img@@1M ::/hydra/MANIFEST"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	CONTAINS(t_log, "has no readable hydra/MANIFEST");
+}
+
+static void test_mbr_parse(void)
+{
+	unsigned char s[512] = { 0 };
+	struct hydra_mbr mbr;
+
+	s[440] = 0x78; s[441] = 0x56; s[442] = 0x34; s[443] = 0x12;
+	s[446] = 0x80; s[450] = 0x0c; s[455] = 0x08; s[460] = 0x01;
+	s[510] = 0x55; s[511] = 0xAA;
+	hydra_mbr_parse(s, &mbr);
+	OK(mbr.signature);
+	OK(mbr.bootable);
+	EQ_INT(mbr.type, 0x0c);
+	EQ_INT(mbr.start, 1048576);
+	EQ_INT(mbr.size, 65536 * 512ULL);
+	EQ_INT(mbr.disk_id, 0x12345678);
+}
+
+int main(void)
+{
+	RUN(test_mbr_parse);
+	RUN(test_complete);
+	RUN(test_never_committed);
+	RUN(test_corrupt_names_file);
+	RUN(test_missing_file_and_manifest);
+	TESTS_END();
+}
