@@ -172,6 +172,10 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 	struct parse_ctx *c = ud;
 	struct hydra_machine *m = &c->n->id;
 
+	if (!section || (strcmp(section, "identity") && strcmp(section, "config")))
+		return hydra_ini_error(c->file, line, "unknown section '%s'", section ? section : "");
+	if (!key)
+		return 0;
 	if (!strcmp(section, "identity")) {
 		if (!strcmp(key, "uuid"))
 			return set_str(&m->uuid, value);
@@ -203,15 +207,13 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 				return hydra_ini_error(c->file, line, "bad memory '%s'", value);
 			return 0;
 		}
-	} else if (!strcmp(section, "config")) {
+	} else {
 		if (!strcmp(key, "hostname"))
 			return set_str(&c->n->hostname, value);
 		if (!strcmp(key, "overlays"))
 			return set_str(&c->n->overlays, value);
 		if (!strcmp(key, "network"))
 			return set_str(&c->n->network, value);
-	} else {
-		return hydra_ini_error(c->file, line, "unknown section '%s'", section);
 	}
 	return hydra_ini_error(c->file, line, "unknown key '%s' in [%s]", key, section);
 }
