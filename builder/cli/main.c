@@ -60,6 +60,7 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "      --force-dir    make NAME's directory (mode 0700) when it is missing\n"
 	  "  writes NAME.key (private, 0600) and NAME.pub; never overwrites",
 	  "make an ed25519 key pair for signing media" },
+	{ "hw", cmd_hw, 0, "hydra hw probe|match|list [OPTIONS] (see 'hydra hw --help')", "record this machine / which node is this" },
 	{ 0 },
 };
 

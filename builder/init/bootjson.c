@@ -36,6 +36,7 @@ int write_boot_json(struct boot *b)
 	add_str(o, "system", b->sqfs);
 	add_str(o, "node", b->node);
 	add_str(o, "node_reason", b->node_reason);
+	add_str(o, "hostname", b->hostname[0] ? b->hostname : NULL);
 	add_str(o, "kernel", u.release);
 	add_str(o, "init", b->cmd.init);
 	json_object_object_add(o, "toram", json_object_new_boolean(b->cmd.toram));

@@ -17,6 +17,7 @@ struct boot {
 	char medium_dev[300];         /* /dev/vda1 */
 	struct hydra_manifest *manifest;
 	char node[64];
+	char hostname[64];            /* the node's hostname, empty for generic */
 	char node_reason[128];
 	char sqfs[256];               /* system.sqfs in use (on the medium or in RAM) */
 	char **modules;               /* loaded, by name */

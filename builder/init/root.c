@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "hwdb.h"
 #include "overlay.h"
+#include "probe.h"
 #include "util.h"
 
 #define SQFS "live/system.sqfs"
@@ -131,15 +133,42 @@ int mount_root(struct boot *b)
 	return r;
 }
 
-/* Pinned by the command line, else generic; the hardware-db matcher slots in here. */
+/* This machine against the medium's hardware-db: DMI product UUID first, then MACs. */
+static int match_node(struct boot *b)
+{
+	struct hydra_hwdb *db = NULL;
+	struct hydra_machine m = { 0 };
+	const struct hydra_node *node = NULL;
+	char reason[96];
+	int r;
+
+	r = hydra_hwdb_load(MEDIUM_DIR "/hydra/hardware-db", &db);
+	if (!r)
+		r = hydra_probe("/sys", "/proc", &m);
+	if (!r)
+		r = hydra_hwdb_match(db, &m, &node, reason, sizeof(reason));
+	if (r == 0) {
+		snprintf(b->node, sizeof(b->node), "%s", node->name);
+		snprintf(b->hostname, sizeof(b->hostname), "%s",
+			 node->hostname ? node->hostname : node->name);
+		snprintf(b->node_reason, sizeof(b->node_reason), "matched %s", reason);
+	}
+	hydra_machine_clear(&m);
+	hydra_hwdb_free(db);
+	return r;
+}
+
+/* Pinned by the command line, else matched in the hardware-db, else generic. */
 int choose_node(struct boot *b)
 {
 	if (b->cmd.node) {
 		snprintf(b->node, sizeof(b->node), "%s", b->cmd.node);
+		snprintf(b->hostname, sizeof(b->hostname), "%s", b->cmd.node);
 		snprintf(b->node_reason, sizeof(b->node_reason), "pinned by hydra.node=");
-	} else {
+	} else if (match_node(b) != 0) {
 		snprintf(b->node, sizeof(b->node), "generic");
-		snprintf(b->node_reason, sizeof(b->node_reason), "no node pinned or matched");
+		snprintf(b->node_reason, sizeof(b->node_reason),
+			 "no node pinned, none in the hardware-db matched");
 	}
 	say("node %s (%s)", b->node, b->node_reason);
 	return 0;
@@ -174,7 +203,13 @@ int lay_overlays(struct boot *b)
 			 : -ENOMEM;
 		free(node);
 	}
-	if (!r && strcmp(b->node, "generic"))
-		sethostname(b->node, strlen(b->node));
+	if (!r && b->hostname[0]) {
+		char *line = hydra_strdupf("%s\n", b->hostname);
+
+		sethostname(b->hostname, strlen(b->hostname));
+		if (line)
+			hydra_write_file_atomic("/run/hydra/hostname", line, strlen(line), 0644);
+		free(line);
+	}
 	return r;
 }

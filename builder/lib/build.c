@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "hwdb.h"
 #include "hydra.h"
 #include "initramfs.h"
 #include "kernel.h"
@@ -236,28 +237,76 @@ out:
 	return r;
 }
 
-/* The recipe's overlays, merged in order, packed as hydra/overlays/common.tar. */
-static int do_overlays(struct build *b)
+/* Overlay folders NAMES (under overlays/), merged in order, packed as hydra/overlays/TAR.tar. */
+static int pack_overlays(struct build *b, char *const *names, size_t n, const char *tar)
 {
-	char *merged = hydra_path_join(b->work, "overlay-common");
-	char *tar = medium_path(b, "hydra/overlays/common.tar");
-	int r = merged && tar ? hydra_mkdir_p(merged, 0755) : -ENOMEM;
+	char *merged = hydra_strdupf("%s/overlay-%s", b->work, tar);
+	char *rel = hydra_strdupf("hydra/overlays/%s.tar", tar);
+	char *out = rel ? medium_path(b, rel) : NULL;
+	int r = merged && out ? hydra_mkdir_p(merged, 0755) : -ENOMEM;
 
-	stage_start(b, "overlays", "configuration layer");
-	for (size_t i = 0; !r && i < b->r->n_overlays; i++) {
-		char *dir = hydra_strdupf("%s/overlays/%s", b->r->root, b->r->overlays[i]);
+	for (size_t i = 0; !r && i < n; i++) {
+		char *dir = hydra_strdupf("%s/overlays/%s", b->r->root, names[i]);
+		struct stat st;
 
-		r = dir ? hydra_copy_tree(dir, merged) : -ENOMEM;
-		if (r && dir)
-			hydra_err("cannot copy overlay '%s': %s", dir, strerror(-r));
+		if (!dir)
+			r = -ENOMEM;
+		else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			hydra_err("overlay '%s' (for %s.tar) not found: no directory '%s'", names[i],
+				  tar, dir);
+			r = -ENOENT;
+		} else {
+			r = hydra_copy_tree(dir, merged);
+		}
 		free(dir);
 	}
 	if (!r)
-		r = hydra_overlay_pack(merged, tar, b->epoch);
-	stage_end(b, "overlays", r);
+		r = hydra_overlay_pack(merged, out, b->epoch);
 	free(merged);
-	free(tar);
+	free(rel);
+	free(out);
 	return r;
+}
+
+/* Each node of the hardware-db with overlays of its own gets NODE.tar. */
+static int pack_node_overlays(struct build *b)
+{
+	char *dir = hydra_path_join(b->r->root, "hardware-db");
+	struct hydra_hwdb *db = NULL;
+	int r = dir ? hydra_hwdb_load(dir, &db) : -ENOMEM;
+
+	for (size_t i = 0; !r && i < db->n_nodes; i++) {
+		const struct hydra_node *node = &db->nodes[i];
+		char *copy, *save = NULL, *names[16];
+		size_t n = 0;
+
+		if (!node->overlays || !*node->overlays)
+			continue;
+		copy = strdup(node->overlays);
+		if (!copy) {
+			r = -ENOMEM;
+			break;
+		}
+		for (char *w = strtok_r(copy, " \t", &save); w && n < 16; w = strtok_r(NULL, " \t", &save))
+			names[n++] = w;
+		r = pack_overlays(b, names, n, node->name);
+		free(copy);
+	}
+	hydra_hwdb_free(db);
+	free(dir);
+	return r;
+}
+
+/* The recipe's overlays as common.tar, then each node's own. */
+static int do_overlays(struct build *b)
+{
+	int r;
+
+	stage_start(b, "overlays", "configuration layer");
+	r = pack_overlays(b, b->r->overlays, b->r->n_overlays, "common");
+	if (!r)
+		r = pack_node_overlays(b);
+	return stage_end(b, "overlays", r);
 }
 
 static int do_hwdb(struct build *b)

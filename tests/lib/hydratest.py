@@ -77,7 +77,7 @@ class VMError(Exception):
 class VM:
     """One QEMU guest. Disks are (path, options) pairs or plain paths."""
 
-    def __init__(self, name, disks, uefi=False, memory=1024, extra=()):
+    def __init__(self, name, disks, uefi=False, memory=1024, extra=(), mac=None):
         self.name = name
         self.uefi = uefi
         self.buf = b""
@@ -89,7 +89,10 @@ class VM:
         self.tmp = tempfile.mkdtemp(prefix="hydra-vm.")
         accel = os.environ.get("HYDRA_QEMU_ACCEL") or "tcg"
         cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(memory), "-display", "none",
-               "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"]
+               "-serial", "stdio", "-monitor", "none", "-no-reboot"]
+        # A NIC only when a test needs its MAC, on a user network cut off from everything.
+        cmd += (["-netdev", "user,id=n0,restrict=on", "-device", f"virtio-net-pci,netdev=n0,mac={mac}"]
+                if mac else ["-nic", "none"])
         if uefi:
             vars_copy = os.path.join(self.tmp, "vars.fd")
             shutil.copy(OVMF_VARS, vars_copy)

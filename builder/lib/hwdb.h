@@ -1,0 +1,75 @@
+/*
+ * hardware-db node profiles: hardware-db/nodes/NAME.conf, parsed with the
+ * recipe INI dialect. Pure: nothing here reads /sys (see probe.h).
+ *
+ *   [identity] uuid serial vendor product board
+ *              macs  = xx:xx:xx:xx:xx:xx ...   (lower-cased, validated)
+ *              disks = SERIAL-OR-WWN:SIZE ...
+ *              cpu cpus memory
+ *   [config]   hostname overlays network
+ *
+ * The file name gives the node name, [a-z0-9][a-z0-9-]*.
+ */
+#ifndef HYDRA_HWDB_H
+#define HYDRA_HWDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HYDRA_HWDB_MAX_MACS 16
+#define HYDRA_HWDB_MAX_DISKS 16
+
+struct hydra_disk_id {
+	char *id;		/* serial or WWN */
+	uint64_t size;		/* bytes */
+};
+
+/* What a machine is, as probed or as a profile's [identity] says. */
+struct hydra_machine {
+	char *uuid, *serial, *vendor, *product, *board, *cpu;
+	unsigned cpus;
+	uint64_t memory;	/* bytes */
+	char *macs[HYDRA_HWDB_MAX_MACS];
+	size_t n_macs;
+	struct hydra_disk_id disks[HYDRA_HWDB_MAX_DISKS];
+	size_t n_disks;
+};
+
+struct hydra_node {
+	char *name;
+	char *file;
+	struct hydra_machine id;
+	char *hostname, *overlays, *network;
+};
+
+struct hydra_hwdb {
+	struct hydra_node *nodes;	/* sorted by name */
+	size_t n_nodes;
+};
+
+/* Parse one profile buffer; errors are logged as FILE:LINE. */
+int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len,
+			  struct hydra_node *out);
+/* Load every DIR/nodes/NAME.conf (DIR itself when it has no nodes folder). */
+int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out);
+void hydra_hwdb_free(struct hydra_hwdb *db);
+void hydra_machine_clear(struct hydra_machine *m);
+void hydra_node_clear(struct hydra_node *n);
+
+/* 1 when UUID is set and not all-zero / all-FF. */
+int hydra_uuid_is_set(const char *uuid);
+/* Lower-case and validate xx:xx:xx:xx:xx:xx into out[18]; 0 or -EINVAL. */
+int hydra_mac_normalize(const char *in, char out[18]);
+
+/*
+ * UUID (case-insensitive, unset UUIDs ignored) wins, else any MAC in
+ * common. reason gets "dmi uuid U" or "mac M". Ties: first by name, with a
+ * warning logged. Returns 0 found, 1 none (*node NULL), <0 error.
+ */
+int hydra_hwdb_match(const struct hydra_hwdb *db, const struct hydra_machine *m,
+		     const struct hydra_node **node, char *reason, size_t len);
+
+/* Write a profile in exactly the format hydra_hwdb_parse_node reads. */
+int hydra_hwdb_format_node(const struct hydra_node *n, char **out);
+
+#endif

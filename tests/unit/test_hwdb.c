@@ -1,0 +1,239 @@
+#include "harness.h"
+
+#include "hwdb.h"
+#include "probe.h"
+
+static int parse_file(const char *name, struct hydra_node *n)
+{
+	char *buf = NULL;
+	size_t len;
+	int r = hydra_read_file(fixture(name), &buf, &len);
+
+	if (r == 0)
+		r = hydra_hwdb_parse_node(fixture(name), buf, len, n);
+	free(buf);
+	return r;
+}
+
+static void test_parse_every_key(void)
+{
+	struct hydra_node n = { 0 };
+
+	EQ_INT(parse_file("nodes/good/gamma.conf", &n), 0);
+	EQ_STR(n.name, "gamma");
+	EQ_STR(n.id.uuid, "33333333-2222-3333-4444-555555555555");
+	EQ_STR(n.id.serial, "SN-GAMMA");
+	EQ_STR(n.id.vendor, "Example Inc.");
+	EQ_STR(n.id.product, "Box 9000");
+	EQ_STR(n.id.board, "X99");
+	EQ_INT(n.id.n_macs, 2);
+	EQ_STR(n.id.macs[0], "52:54:00:00:00:c3");
+	EQ_STR(n.id.macs[1], "52:54:00:00:00:c4");
+	EQ_INT(n.id.n_disks, 2);
+	EQ_STR(n.id.disks[0].id, "WD-123");
+	EQ_INT(n.id.disks[0].size, 500ULL << 30);
+	EQ_STR(n.id.disks[1].id, "naa.600140512345678");
+	EQ_INT(n.id.disks[1].size, 1073741824);
+	EQ_STR(n.id.cpu, "QEMU Virtual CPU version 2.5+");
+	EQ_INT(n.id.cpus, 4);
+	EQ_INT(n.id.memory, 4ULL << 30);
+	EQ_STR(n.hostname, "gamma-host");
+	EQ_STR(n.overlays, "gamma common-extra");
+	EQ_STR(n.network, "dhcp");
+	hydra_node_clear(&n);
+}
+
+static void expect_error(const char *file, const char *where, const char *what)
+{
+	struct hydra_node n = { 0 };
+
+	t_log[0] = '\0';
+	OK(parse_file(file, &n) < 0);
+	CONTAINS(t_log, where);
+	CONTAINS(t_log, what);
+	OK(n.name == NULL);
+}
+
+static void test_malformed(void)
+{
+	expect_error("nodes/bad/unknown-key.conf", "unknown-key.conf:3: ", "colour");
+	expect_error("nodes/bad/duplicate-key.conf", "duplicate-key.conf:6: ", "hostname");
+	expect_error("nodes/bad/bad-mac.conf", "bad-mac.conf:3: ", "52:54:00:00:0g:02");
+	expect_error("nodes/bad/overlong-line.conf", "overlong-line.conf:4: ", "");
+	expect_error("nodes/bad/unknown-section.conf", "unknown-section.conf:4: ", "network");
+	expect_error("nodes/bad/bad-disk.conf", "bad-disk.conf:2: ", "WD-123");
+	expect_error("nodes/bad/Bad_Name.conf", "Bad_Name.conf", "node name");
+}
+
+static void test_mac_and_uuid_rules(void)
+{
+	char mac[18];
+
+	EQ_INT(hydra_mac_normalize("52:54:00:AB:cd:0F", mac), 0);
+	EQ_STR(mac, "52:54:00:ab:cd:0f");
+	OK(hydra_mac_normalize("52:54:00:ab:cd", mac) < 0);
+	OK(hydra_mac_normalize("52-54-00-ab-cd-0f", mac) < 0);
+	OK(hydra_mac_normalize("52:54:00:ab:cd:0f:", mac) < 0);
+	OK(!hydra_uuid_is_set(NULL));
+	OK(!hydra_uuid_is_set(""));
+	OK(!hydra_uuid_is_set("00000000-0000-0000-0000-000000000000"));
+	OK(!hydra_uuid_is_set("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"));
+	OK(hydra_uuid_is_set("11111111-2222-3333-4444-555555555555"));
+}
+
+static void test_load_sorted(void)
+{
+	struct hydra_hwdb *db = NULL;
+
+	EQ_INT(hydra_hwdb_load(fixture("nodes/good"), &db), 0);
+	OK(db != NULL);
+	if (!db)
+		return;
+	EQ_INT(db->n_nodes, 3);
+	EQ_STR(db->nodes[0].name, "alpha");
+	EQ_STR(db->nodes[1].name, "beta");
+	EQ_STR(db->nodes[2].name, "gamma");
+	hydra_hwdb_free(db);
+
+	/* A hardware-db folder holds its profiles under nodes/. */
+	EQ_INT(hydra_hwdb_load(HYDRA_SRCDIR "/hardware-db", &db), 0);
+	if (db) {
+		EQ_INT(db->n_nodes, 2);
+		EQ_STR(db->nodes[0].name, "alpha");
+		EQ_STR(db->nodes[0].hostname, "alpha");
+		EQ_STR(db->nodes[0].overlays, "alpha");
+		EQ_STR(db->nodes[1].id.macs[0], "52:54:00:00:00:b2");
+		hydra_hwdb_free(db);
+	}
+	OK(hydra_hwdb_load(fixture("nodes/bad"), &db) < 0);
+	OK(db == NULL);
+	OK(hydra_hwdb_load("does-not-exist", &db) < 0);
+	CONTAINS(t_log, "cannot open");
+}
+
+static void match_fixture(const char *machine, const char *dbdir, int want_r,
+			  const char *want_node, const char *want_reason)
+{
+	struct hydra_hwdb *db = NULL;
+	struct hydra_machine m = { 0 };
+	const struct hydra_node *node = (const struct hydra_node *)1;
+	char sys[4200], proc[4200], reason[128];
+
+	snprintf(sys, sizeof(sys), "%s/sys", fixture(machine));
+	snprintf(proc, sizeof(proc), "%s/proc", fixture(machine));
+	EQ_INT(hydra_hwdb_load(fixture(dbdir), &db), 0);
+	EQ_INT(hydra_probe(sys, proc, &m), 0);
+	EQ_INT(hydra_hwdb_match(db, &m, &node, reason, sizeof(reason)), want_r);
+	if (want_node) {
+		OK(node != NULL);
+		if (node)
+			EQ_STR(node->name, want_node);
+		EQ_STR(reason, want_reason);
+	} else {
+		OK(node == NULL);
+		EQ_STR(reason, "");
+	}
+	hydra_machine_clear(&m);
+	hydra_hwdb_free(db);
+}
+
+static void test_match_uuid(void)
+{
+	/* The probe reads the UUID upper-case; the profile has it lower-case. */
+	match_fixture("sysfs/alpha", "nodes/good", 0, "alpha",
+		      "dmi uuid 11111111-2222-3333-4444-555555555555");
+}
+
+static void test_match_mac_when_uuid_differs(void)
+{
+	match_fixture("sysfs/mac-only", "nodes/good", 0, "beta", "mac 52:54:00:00:00:b2");
+}
+
+static void test_match_unset_uuid_falls_to_mac(void)
+{
+	match_fixture("sysfs/unset-uuid", "nodes/good", 0, "alpha", "mac 52:54:00:00:00:a1");
+}
+
+static void test_match_none(void)
+{
+	match_fixture("sysfs/stranger", "nodes/good", 1, NULL, NULL);
+	match_fixture("sysfs/no-dmi", "nodes/good", 1, NULL, NULL);
+}
+
+static void test_match_tie_first_by_name(void)
+{
+	struct hydra_hwdb *db = NULL;
+	struct hydra_machine m = { 0 };
+	const struct hydra_node *node = NULL;
+	char reason[128];
+
+	EQ_INT(hydra_hwdb_load(fixture("nodes/tie"), &db), 0);
+	m.macs[0] = strdup("52:54:00:00:00:77");
+	m.n_macs = 1;
+	EQ_INT(hydra_hwdb_match(db, &m, &node, reason, sizeof(reason)), 0);
+	OK(node != NULL);
+	if (node)
+		EQ_STR(node->name, "a-first");
+	EQ_STR(reason, "mac 52:54:00:00:00:77");
+	CONTAINS(t_log, "both match");
+	CONTAINS(t_log, "b-second");
+	hydra_machine_clear(&m);
+	hydra_hwdb_free(db);
+}
+
+static void test_match_empty_db(void)
+{
+	struct hydra_hwdb db = { 0 };
+	struct hydra_machine m = { 0 };
+	const struct hydra_node *node = NULL;
+	char reason[16];
+
+	m.uuid = strdup("11111111-2222-3333-4444-555555555555");
+	EQ_INT(hydra_hwdb_match(&db, &m, &node, reason, sizeof(reason)), 1);
+	OK(hydra_hwdb_match(NULL, &m, &node, reason, sizeof(reason)) < 0);
+	hydra_machine_clear(&m);
+}
+
+static void test_format_round_trip(void)
+{
+	struct hydra_node n = { 0 }, back = { 0 };
+	char *text = NULL;
+
+	EQ_INT(parse_file("nodes/good/gamma.conf", &n), 0);
+	EQ_INT(hydra_hwdb_format_node(&n, &text), 0);
+	OK(text != NULL);
+	if (!text)
+		goto out;
+	EQ_INT(hydra_hwdb_parse_node("gamma.conf", text, strlen(text), &back), 0);
+	EQ_STR(back.id.uuid, n.id.uuid);
+	EQ_STR(back.id.serial, n.id.serial);
+	EQ_STR(back.id.product, n.id.product);
+	EQ_INT(back.id.n_macs, 2);
+	EQ_STR(back.id.macs[1], "52:54:00:00:00:c4");
+	EQ_INT(back.id.n_disks, 2);
+	EQ_INT(back.id.disks[0].size, 500ULL << 30);
+	EQ_INT(back.id.memory, 4ULL << 30);
+	EQ_INT(back.id.cpus, 4);
+	EQ_STR(back.hostname, "gamma-host");
+	EQ_STR(back.overlays, "gamma common-extra");
+out:
+	free(text);
+	hydra_node_clear(&n);
+	hydra_node_clear(&back);
+}
+
+int main(void)
+{
+	RUN(test_parse_every_key);
+	RUN(test_malformed);
+	RUN(test_mac_and_uuid_rules);
+	RUN(test_load_sorted);
+	RUN(test_match_uuid);
+	RUN(test_match_mac_when_uuid_differs);
+	RUN(test_match_unset_uuid_falls_to_mac);
+	RUN(test_match_none);
+	RUN(test_match_tie_first_by_name);
+	RUN(test_match_empty_db);
+	RUN(test_format_round_trip);
+	TESTS_END();
+}
