@@ -126,6 +126,27 @@ static int check_tools(void)
 	return 0;
 }
 
+/* A misspelt overlay should fail before minutes of work, not after. */
+static int check_overlays(const struct hydra_recipe *r)
+{
+	int e = 0;
+
+	for (size_t i = 0; !e && i < r->n_overlays; i++) {
+		char *dir = hydra_strdupf("%s/overlays/%s", r->root, r->overlays[i]);
+		struct stat st;
+
+		if (!dir)
+			e = -ENOMEM;
+		else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			hydra_err("%s: overlay '%s' not found: no directory '%s'", r->path,
+				  r->overlays[i], dir);
+			e = -ENOENT;
+		}
+		free(dir);
+	}
+	return e;
+}
+
 static int do_rootfs(struct build *b)
 {
 	char *root = hydra_path_join(b->work, "rootfs");
@@ -136,6 +157,10 @@ static int do_rootfs(struct build *b)
 		hydra_err("%s: base = %s is not built by this hydra yet", b->r->path, b->r->base);
 		r = -EOPNOTSUPP;
 	}
+	if (!r && b->r->n_hooks)
+		hydra_warn("%s: a busybox root runs no build hooks; %zu named hook%s not run "
+			   "(see hooks/README)", b->r->path, b->r->n_hooks,
+			   b->r->n_hooks == 1 ? "" : "s");
 	stage_start(b, "rootfs", "busybox userland with hydra and its writer tools");
 	if (!r)
 		r = hydra_rootfs_busybox(b->r, root, b->o->hydra_bin, b->res->log);
@@ -288,13 +313,15 @@ static int do_hwdb(struct build *b)
 {
 	char *src = hydra_path_join(b->r->root, "hardware-db");
 	char *dst = medium_path(b, "hydra/hardware-db");
-	int r = src && dst ? hydra_copy_tree(src, dst) : -ENOMEM;
+	int r;
 
+	stage_start(b, "hardware-db", "node profiles and the driver map");
+	r = src && dst ? hydra_copy_tree(src, dst) : -ENOMEM;
 	if (r)
 		hydra_err("cannot copy the hardware-db '%s': %s", src, strerror(-r));
 	free(src);
 	free(dst);
-	return r;
+	return stage_end(b, "hardware-db", r);
 }
 
 static int do_medium(struct build *b)
@@ -363,6 +390,8 @@ int hydra_build(const struct hydra_recipe *r, const struct hydra_build_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	e = check_tools();
+	if (!e)
+		e = check_overlays(r);
 	if (!e)
 		e = setup(&b);
 	if (e)

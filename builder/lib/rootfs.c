@@ -182,23 +182,3 @@ int hydra_rootfs_busybox(const struct hydra_recipe *r, const char *root,
 		e = install_writer_tools(root);
 	return e;
 }
-
-int hydra_squashfs_make(const char *root, const char *out, int64_t epoch, const char *logfile)
-{
-	char t[32];
-	const char *argv[] = { "mksquashfs", root, out, "-noappend", "-comp", "zstd",
-			       "-all-root", "-mkfs-time", t, "-all-time", t, "-no-progress",
-			       "-quiet", NULL };
-	/* mksquashfs refuses SOURCE_DATE_EPOCH together with the options that say the same. */
-	const char *envv[] = { "SOURCE_DATE_EPOCH", NULL };
-	int r;
-
-	snprintf(t, sizeof(t), "%lld", (long long)epoch);
-	unlink(out);
-	r = hydra_run_env(argv, envv, logfile);
-	if (r) {
-		hydra_err("mksquashfs failed%s", r > 0 ? " (see the build log)" : "");
-		return r < 0 ? r : -EIO;
-	}
-	return 0;
-}
