@@ -164,33 +164,54 @@ static int wait_tool(pid_t pid)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOENT;
 }
 
-int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len)
+/*
+ * A descriptor to read REL from: the file itself on a mounted root (read past
+ * the page cache), else a pipe from mcopy, whose process goes to *PID.
+ */
+static int open_member(struct hydra_medium *m, const char *rel, int *fd, pid_t *pid)
 {
 	char *path;
-	int r, fd;
-	pid_t pid;
 
-	if (m->is_dir) {
-		path = hydra_path_join(m->path, rel);
-		if (!path)
-			return -ENOMEM;
-		r = hydra_read_file(path, buf, len);
-		free(path);
-		return r;
+	*pid = 0;
+	if (!m->is_dir) {
+		*pid = spawn_mtools(m, "mcopy", rel, fd);
+		return *pid < 0 ? -errno : 0;
 	}
-	pid = spawn_mtools(m, "mcopy", rel, &fd);
-	if (pid < 0)
-		return -errno;
-	path = hydra_strdupf("/proc/self/fd/%d", fd);
-	r = path ? hydra_read_file(path, buf, len) : -ENOMEM;
+	path = hydra_path_join(m->path, rel);
+	if (!path)
+		return -ENOMEM;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
+	if (*fd < 0)
+		return -errno;
+	posix_fadvise(*fd, 0, 0, POSIX_FADV_DONTNEED);
+	return 0;
+}
+
+/* R, or -ENOENT when mcopy did not find the file. */
+static int close_member(int fd, pid_t pid, int r)
+{
 	close(fd);
-	if (wait_tool(pid) < 0) {
-		if (!r) {
-			free(*buf);
-			*buf = NULL;
-		}
+	if (pid > 0 && wait_tool(pid) < 0)
 		r = -ENOENT;
+	return r;
+}
+
+int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len)
+{
+	char path[64];
+	pid_t pid;
+	int r, fd;
+
+	*buf = NULL;
+	r = open_member(m, rel, &fd, &pid);
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = close_member(fd, pid, hydra_read_file(path, buf, len));
+	if (r) {
+		free(*buf);
+		*buf = NULL;
 	}
 	return r;
 }
@@ -198,31 +219,13 @@ int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_
 int hydra_medium_hash(struct hydra_medium *m, const char *rel,
 		      unsigned char sha[HYDRA_SHA256_LEN], uint64_t *size)
 {
-	char *path;
-	int r, fd;
 	pid_t pid;
+	int r, fd;
 
-	if (m->is_dir) {
-		path = hydra_path_join(m->path, rel);
-		if (!path)
-			return -ENOMEM;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
-			return -errno;
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		r = hydra_sha256_fd(fd, sha, size);
-		close(fd);
+	r = open_member(m, rel, &fd, &pid);
+	if (r)
 		return r;
-	}
-	pid = spawn_mtools(m, "mcopy", rel, &fd);
-	if (pid < 0)
-		return -errno;
-	r = hydra_sha256_fd(fd, sha, size);
-	close(fd);
-	if (wait_tool(pid) < 0)
-		r = -ENOENT;
-	return r;
+	return close_member(fd, pid, hydra_sha256_fd(fd, sha, size));
 }
 
 /* The size in an mdir line: the number just before the YYYY-MM-DD date. */
