@@ -163,6 +163,11 @@ static int make_fat(struct write *w)
 	return tool(w, argv);
 }
 
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* mmd fails on a directory that exists: remember what was made. */
 static int made(struct write *w, const char *dir)
 {
@@ -212,17 +217,108 @@ static int copy_in(struct write *w, const char *src, const char *dst)
 	return r ? r : tool(w, argv);
 }
 
+/* Every directory the medium gets, made with one mmd: parents sort before children. */
+static int make_all_dirs(struct write *w)
+{
+	static const char *const boot_dirs[] = { "syslinux", "EFI", "EFI/BOOT", "hydra", NULL };
+	const char **argv = calloc(w->m->n_files * 4 + 16, sizeof(*argv));
+	size_t n = 0, first;
+	int r = argv ? 0 : -ENOMEM;
+
+	if (r)
+		return r;
+	argv[n++] = "mmd";
+	argv[n++] = "-i";
+	argv[n++] = w->fat;
+	first = n;
+	for (size_t i = 0; !r && boot_dirs[i]; i++)
+		r = made(w, boot_dirs[i]);
+	for (size_t i = 0; !r && i < w->m->n_files; i++) {
+		const char *path = w->m->files[i].path;
+
+		for (const char *c = strchr(path, '/'); c && r >= 0; c = strchr(c + 1, '/')) {
+			char *dir = strndup(path, (size_t)(c - path));
+
+			r = dir ? made(w, dir) : -ENOMEM;
+			free(dir);
+		}
+		r = r < 0 ? r : 0;
+	}
+	/* made() kept them in first-seen order; mmd wants them as paths. */
+	for (size_t i = 0; !r && i < w->n_dirs; i++)
+		argv[n++] = hydra_strdupf("::/%s", w->dirs[i]);
+	if (!r) {
+		qsort(argv + first, n - first, sizeof(*argv), by_string);
+		r = tool(w, argv);
+	}
+	for (size_t i = first; i < n; i++)
+		free((char *)argv[i]);
+	free(argv);
+	return r;
+}
+
+/* Files into one directory with one mcopy: a process costs more than a file on a slow machine. */
+static int copy_files(struct write *w, const char *const *srcs, size_t n, const char *dir)
+{
+	const char **argv = calloc(n + 8, sizeof(*argv));
+	char *target = hydra_strdupf("::/%s/", dir);
+	size_t k = 0;
+	int r = argv && target ? 0 : -ENOMEM;
+
+	if (!r) {
+		argv[k++] = "mcopy";
+		argv[k++] = "-o";
+		argv[k++] = "-i";
+		argv[k++] = w->fat;
+		for (size_t i = 0; i < n; i++)
+			argv[k++] = srcs[i];
+		argv[k++] = target;
+		r = tool(w, argv);
+	}
+	free(argv);
+	free(target);
+	return r;
+}
+
+/* The payload files FROM..TO, all in one directory. */
+static int copy_group(struct write *w, size_t from, size_t to)
+{
+	const char *path = w->m->files[from].path;
+	char *dir = strndup(path, (size_t)(strrchr(path, '/') - path));
+	char **srcs = calloc(to - from, sizeof(*srcs));
+	int r = dir && srcs ? 0 : -ENOMEM;
+
+	for (size_t i = from; !r && i < to; i++)
+		if (!(srcs[i - from] = hydra_path_join(w->src, w->m->files[i].path)))
+			r = -ENOMEM;
+	if (!r)
+		r = copy_files(w, (const char *const *)srcs, to - from, dir);
+	for (size_t i = 0; srcs && i < to - from; i++)
+		free(srcs[i]);
+	free(srcs);
+	free(dir);
+	return r;
+}
+
+static int same_dir(const char *a, const char *b)
+{
+	size_t la = (size_t)(strrchr(a, '/') - a), lb = (size_t)(strrchr(b, '/') - b);
+
+	return la == lb && !strncmp(a, b, la);
+}
+
 static int copy_payload(struct write *w)
 {
-	int r = 0;
+	int r = make_all_dirs(w);
 
 	w->total = payload_bytes(w->m);
-	for (size_t i = 0; !r && i < w->m->n_files; i++) {
-		char *src = hydra_path_join(w->src, w->m->files[i].path);
-
-		r = src ? copy_in(w, src, w->m->files[i].path) : -ENOMEM;
-		free(src);
-		w->done += w->m->files[i].size;
+	for (size_t i = 0, j; !r && i < w->m->n_files; i = j) {
+		for (j = i + 1; j < w->m->n_files &&
+			    same_dir(w->m->files[i].path, w->m->files[j].path); j++)
+			;
+		r = copy_group(w, i, j);
+		for (size_t k = i; k < j; k++)
+			w->done += w->m->files[k].size;
 		if (!r && w->o->progress && w->o->progress(w->total, w->done, w->o->progress_ud))
 			r = -ECANCELED;
 	}
@@ -280,10 +376,11 @@ static int install_boot(struct write *w)
 		r = ldlinux_c32(w);
 	if (!r)
 		r = copy_in(w, SYSLINUX_EFI, "EFI/BOOT/BOOTX64.EFI");
-	if (!r)
-		r = copy_in(w, LDLINUX_E64, "EFI/BOOT/ldlinux.e64");
-	if (!r)
-		r = copy_in(w, cfgpath, "EFI/BOOT/syslinux.cfg");
+	if (!r) {
+		const char *efi[] = { LDLINUX_E64, cfgpath };
+
+		r = copy_files(w, efi, 2, "EFI/BOOT");
+	}
 	free(cfg);
 	return r;
 }
