@@ -78,12 +78,6 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 		total += m->files[i].size;
 	for (size_t i = 0; i < m->n_files; i++) {
 		r = check_file(md, &m->files[i], flags, rep);
-		if (r == -EBADMSG && !(flags & F_VERIFY_PAYLOAD_ONLY) &&
-		    !hydra_medium_committed(md)) {
-			/* A write that never finished, not damage after the fact. */
-			hydra_err("'%s' was never committed: the write did not finish", path);
-			rep->state = HYDRA_MEDIUM_INCOMPLETE;
-		}
 		if (r)
 			goto out;
 		rep->files++;
@@ -102,6 +96,12 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 	rep->state = HYDRA_MEDIUM_COMPLETE;
 	r = 0;
 out:
+	/* On a medium never committed, whatever is wrong is a write that did not finish. */
+	if (r == -EBADMSG && rep->state == HYDRA_MEDIUM_CORRUPT && md &&
+	    !(flags & F_VERIFY_PAYLOAD_ONLY) && !hydra_medium_committed(md)) {
+		hydra_err("'%s' was never committed: the write did not finish", path);
+		rep->state = HYDRA_MEDIUM_INCOMPLETE;
+	}
 	free(buf);
 	hydra_manifest_free(m);
 	hydra_medium_close(md);
