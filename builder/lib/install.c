@@ -1,6 +1,8 @@
 /* Copying a program into a root tree with the shared libraries it needs. */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -57,6 +59,39 @@ out:
 	return r;
 }
 
+/*
+ * 1 when BIN is an ELF program with an interpreter (the dynamic loader), 0
+ * when it is a static program or not ELF at all (a script). ldd says "not a
+ * dynamic executable" only on stderr, and for a static-pie it exits 0: the
+ * program headers tell both apart without it.
+ */
+static int is_dynamic(const char *bin)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd = open(bin, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		goto out;
+	/* Not a 64-bit ELF of this machine: let ldd decide. */
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(ph)) {
+		r = 1;
+		goto out;
+	}
+	for (unsigned i = 0; i < eh.e_phnum && !r; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		r = ph.p_type == PT_INTERP;
+	}
+out:
+	close(fd);
+	return r;
+}
+
 /* ldd prints "libx.so.1 => /lib/x86_64-linux-gnu/libx.so.1 (0x...)" and the loader. */
 static int copy_libraries(const char *bin, const char *root)
 {
@@ -65,11 +100,12 @@ static int copy_libraries(const char *bin, const char *root)
 	char *out = NULL, *save = NULL;
 	int r;
 
+	r = is_dynamic(bin);
+	if (r <= 0)
+		return r;
 	o.capture = &out;
 	r = hydra_spawn(argv, &o);
-	if (r > 0 && out && strstr(out, "not a dynamic executable"))
-		r = 0;
-	else if (r) {
+	if (r) {
 		hydra_err("cannot list the libraries of '%s' with ldd", bin);
 		free(out);
 		return r < 0 ? r : -EINVAL;

@@ -1,0 +1,153 @@
+/* A program copied into a root tree with its libraries and loader, runnable there. */
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+#include "initramfs.h"
+
+#define LOADER "/lib64/ld-linux-x86-64.so.2"
+
+/* Every absolute path ldd names for BIN, one a line, in BUF. */
+static void ldd_paths(const char *bin, char *buf, size_t len)
+{
+	char cmd[4096], line[4096];
+	FILE *f;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "ldd %s", bin);
+	f = popen(cmd, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '/');
+
+		if (!p)
+			continue;
+		p[strcspn(p, " \t(\n")] = '\0';
+		n += (size_t)snprintf(buf + n, len - n, "%s\n", p);
+	}
+	pclose(f);
+}
+
+/* Each path ldd names exists under ROOT, and resolves there to a regular file. */
+static void check_libraries(const char *bin, const char *root)
+{
+	char paths[8192], *save = NULL;
+	int n = 0;
+
+	ldd_paths(bin, paths, sizeof(paths));
+	for (char *p = strtok_r(paths, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		char in_root[PATH_MAX];
+		struct stat st;
+
+		snprintf(in_root, sizeof(in_root), "%s%s", root, p);
+		if (lstat(in_root, &st) < 0) {
+			FAIL_("'%s' is missing from the root", p);
+			continue;
+		}
+		/* A link is kept as a link; what it names must be in the root too. */
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX], full[2 * PATH_MAX];
+			ssize_t k = readlink(in_root, target, sizeof(target) - 1);
+
+			OK(k > 0);
+			target[k > 0 ? k : 0] = '\0';
+			if (target[0] == '/')
+				snprintf(full, sizeof(full), "%s%s", root, target);
+			else
+				snprintf(full, sizeof(full), "%.*s/%s",
+					 (int)(strrchr(in_root, '/') - in_root), in_root, target);
+			OK(stat(full, &st) == 0 && S_ISREG(st.st_mode));
+		} else {
+			OK(S_ISREG(st.st_mode));
+		}
+		n++;
+	}
+	OK(n >= 2);
+}
+
+static void test_ls(void)
+{
+	struct stat st;
+
+	if (hydra_tool_require("ldd"))
+		SKIP("no ldd (Debian package libc-bin)");
+	EQ_INT(hydra_install_program("/bin/ls", "root", "bin/ls"), 0);
+	OK(stat("root/bin/ls", &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111));
+	/* The loader is the one path every dynamic program names. */
+	OK(lstat("root" LOADER, &st) == 0);
+	OK(stat("root" LOADER, &st) == 0 && S_ISREG(st.st_mode));
+	check_libraries("/bin/ls", "root");
+}
+
+/* Several programs into one root, twice over: links and files already there are fine. */
+static void test_idempotent(void)
+{
+	if (hydra_tool_require("ldd"))
+		SKIP("no ldd (Debian package libc-bin)");
+	EQ_INT(hydra_install_program("/bin/ls", "root", "bin/ls"), 0);
+	EQ_INT(hydra_install_program("/bin/cat", "root", "bin/cat"), 0);
+	EQ_INT(hydra_install_program("/bin/ls", "root", "bin/ls"), 0);
+	EQ_INT(hydra_install_program("/bin/ls", "root", "/usr/bin/ls"), 0);
+	check_libraries("/bin/ls", "root");
+	check_libraries("/bin/cat", "root");
+	EQ_STR(t_log, "");
+}
+
+/* hydra itself: many libraries, some reached through version links. */
+static void test_hydra(void)
+{
+	char bin[4096];
+
+	snprintf(bin, sizeof(bin), "%s/build/hydra", HYDRA_SRCDIR);
+	if (access(bin, X_OK) < 0)
+		SKIP("build/hydra is not built");
+	EQ_INT(hydra_install_program(bin, "root", "usr/bin/hydra"), 0);
+	check_libraries(bin, "root");
+}
+
+static void test_runs_in_chroot(void)
+{
+	int status;
+
+	if (geteuid() != 0)
+		SKIP("chroot needs root");
+	EQ_INT(hydra_install_program("/bin/ls", "root", "bin/ls"), 0);
+	status = system("chroot root /bin/ls --version > version.txt 2>&1");
+	OK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = system("grep -q coreutils version.txt");
+	OK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A script or a static program needs nothing but itself. */
+static void test_not_dynamic(void)
+{
+	EQ_INT(hydra_write_file_atomic("script", "#!/bin/sh\necho hi\n", 18, 0755), 0);
+	EQ_INT(hydra_install_program("script", "root", "init"), 0);
+	OK(access("root/init", X_OK) == 0);
+	OK(access("root" LOADER, F_OK) < 0);
+	if (access("/bin/busybox", X_OK) == 0) {
+		EQ_INT(hydra_install_program("/bin/busybox", "root", "bin/busybox"), 0);
+		OK(access("root/bin/busybox", X_OK) == 0);
+	}
+}
+
+static void test_missing(void)
+{
+	EQ_INT(hydra_install_program("nosuch", "root", "bin/x"), -ENOENT);
+	CONTAINS(t_log, "cannot copy 'nosuch'");
+}
+
+int main(void)
+{
+	RUN(test_ls);
+	RUN(test_idempotent);
+	RUN(test_hydra);
+	RUN(test_runs_in_chroot);
+	RUN(test_not_dynamic);
+	RUN(test_missing);
+	TESTS_END();
+}
