@@ -66,6 +66,36 @@ static void test_transitive_dedup_and_dashes(void)
 	hydra_modlist_release(&l);
 }
 
+/* Topological even where a modules.dep line is out of order, and loops end. */
+static void test_hostile_dep(void)
+{
+	static const char dep[] =
+		"kernel/a.ko: kernel/c.ko kernel/b.ko\n"
+		"kernel/b.ko: kernel/c.ko\n"
+		"kernel/c.ko:\n"
+		"\n"
+		"not a module line\n"
+		"kernel/x/loop-one.ko.xz: kernel/x/loop_two.ko.xz\n"
+		"kernel/x/loop_two.ko.xz: kernel/x/loop-one.ko.xz";
+	const char *names[] = { "a", "loop_one", "c" };
+	struct hydra_modlist l;
+
+	EQ_INT(hydra_modules_closure(dep, strlen(dep), names, 3, &l, NULL, NULL), 0);
+	EQ_INT(l.n, 5);
+	if (l.n == 5) {
+		EQ_STR(l.paths[0], "kernel/c.ko");
+		EQ_STR(l.paths[1], "kernel/b.ko");
+		EQ_STR(l.paths[2], "kernel/a.ko");
+		EQ_STR(l.paths[3], "kernel/x/loop_two.ko.xz");
+		EQ_STR(l.paths[4], "kernel/x/loop-one.ko.xz");
+	}
+	CONTAINS(t_log, "dependency loop");
+	hydra_modlist_release(&l);
+	EQ_INT(hydra_modules_closure("", 0, names, 1, &l, on_missing, NULL), 0);
+	EQ_INT(l.n, 0);
+	hydra_modlist_release(&l);
+}
+
 static void test_driver_map(void)
 {
 	char **names = NULL, path[4096];
@@ -87,6 +117,7 @@ int main(void)
 {
 	RUN(test_dependencies_first);
 	RUN(test_transitive_dedup_and_dashes);
+	RUN(test_hostile_dep);
 	RUN(test_driver_map);
 	TESTS_END();
 }
