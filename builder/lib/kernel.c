@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,13 +57,14 @@ static int apt_cache(const char *verb, const char *pkg, const char *log, char **
 		return 0;
 	free(*out);
 	*out = NULL;
-	hydra_err("unknown kernel package '%s': apt knows no such package "
+	hydra_err("unknown kernel package '%s': apt-cache knows no such package "
 		  "(run 'apt-get update', or check the recipe's [kernel] package)", pkg);
 	return -ENOENT;
 }
 
 /* linux-image-amd64 names, through its dependency, the kernel it stands for. */
-static int resolve(const char *package, const char *log, char **concrete, char **version)
+static int resolve(const char *package, const char *log, char **concrete, char **version,
+		   char **sha256)
 {
 	char *text = NULL, *name = NULL;
 	int r;
@@ -84,6 +86,7 @@ static int resolve(const char *package, const char *log, char **concrete, char *
 	r = apt_cache("show", name, log, &text);
 	if (!r) {
 		*version = field(text, "Version");
+		*sha256 = field(text, "SHA256");
 		*concrete = name;
 		name = NULL;
 		r = *version ? 0 : -EINVAL;
@@ -93,8 +96,25 @@ static int resolve(const char *package, const char *log, char **concrete, char *
 	return r;
 }
 
-static int download(const char *pkg, const char *version, const char *debdir, const char *log,
-		    char **deb)
+/*
+ * 0 when the .deb at PATH has the SHA-256 apt expects (or apt gave none), 1
+ * when it differs. A download cut short must not be unpacked, nor reused.
+ */
+static int deb_differs(const char *path, const char *sha256)
+{
+	unsigned char d[HYDRA_SHA256_LEN];
+	char hex[HYDRA_SHA256_HEX];
+
+	if (!sha256)
+		return 0;
+	if (hydra_sha256_file(path, d, NULL) < 0)
+		return 1;
+	hydra_hex(d, sizeof(d), hex);
+	return strcasecmp(hex, sha256) != 0;
+}
+
+static int download(const char *pkg, const char *version, const char *sha256, const char *debdir,
+		    const char *log, char **deb)
 {
 	const char *argv[] = { "apt-get", "download", pkg, NULL };
 	struct hydra_spawn_opts o = { .cwd = debdir, .logfile = log };
@@ -116,8 +136,9 @@ static int download(const char *pkg, const char *version, const char *debdir, co
 		hydra_err("kernel package versions with an epoch are not handled: '%s'", version);
 		return -EINVAL;
 	}
-	if (access(*deb, R_OK) == 0)
+	if (access(*deb, R_OK) == 0 && !deb_differs(*deb, sha256))
 		return 0;
+	unlink(*deb);
 	r = hydra_mkdir_p(debdir, 0755);
 	if (!r)
 		r = hydra_spawn(argv, &o);
@@ -125,6 +146,11 @@ static int download(const char *pkg, const char *version, const char *debdir, co
 		hydra_err("cannot download the kernel package '%s' %s (see %s)", pkg, version,
 			  log ? log : "the output above");
 		return r < 0 ? r : -EIO;
+	}
+	if (deb_differs(*deb, sha256)) {
+		hydra_err("'%s' does not have the SHA-256 apt expects: %s", *deb, sha256);
+		unlink(*deb);
+		return -EIO;
 	}
 	return 0;
 }
@@ -198,7 +224,8 @@ int hydra_kernel_fetch(const char *package, const char *cachedir, const char *lo
 		       struct hydra_kernel **out)
 {
 	struct hydra_kernel *k = calloc(1, sizeof(*k));
-	char *version = NULL, *deb = NULL, *debdir = NULL, *dir = NULL, *stamp = NULL;
+	char *version = NULL, *sha256 = NULL, *deb = NULL, *debdir = NULL, *dir = NULL;
+	char *stamp = NULL;
 	int r = -ENOMEM;
 
 	if (!k)
@@ -207,7 +234,7 @@ int hydra_kernel_fetch(const char *package, const char *cachedir, const char *lo
 	if (!r)
 		r = hydra_tool_require("depmod");
 	if (!r)
-		r = resolve(package, logfile, &k->package, &version);
+		r = resolve(package, logfile, &k->package, &version, &sha256);
 	if (r)
 		goto out;
 	r = -ENOMEM;
@@ -218,7 +245,7 @@ int hydra_kernel_fetch(const char *package, const char *cachedir, const char *lo
 		goto out;
 	/* A cache entry counts only once its stamp, written last, is there. */
 	if (access(stamp, F_OK) < 0) {
-		r = download(k->package, version, debdir, logfile, &deb);
+		r = download(k->package, version, sha256, debdir, logfile, &deb);
 		if (!r)
 			r = unpack(deb, dir, logfile);
 		if (r)
@@ -233,6 +260,7 @@ out:
 	else
 		*out = k;
 	free(version);
+	free(sha256);
 	free(deb);
 	free(debdir);
 	free(dir);
