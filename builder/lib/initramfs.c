@@ -13,12 +13,34 @@
 
 #define BUSYBOX "/bin/busybox"
 
+/*
+ * The kernel's indexes describe its 4000 modules, 2 MB of them; made again
+ * over the few the initramfs carries, modprobe in the rescue shell finds
+ * exactly those (and their aliases) and nothing that is not there.
+ */
+static int index_modules(const char *root, const char *version, const char *workdir)
+{
+	const char *argv[] = { "depmod", "-b", root, version, NULL };
+	char *log = hydra_path_join(workdir, "depmod.log");
+	int r;
+
+	if (!log)
+		return -ENOMEM;
+	unlink(log);
+	r = hydra_run(argv, log);
+	if (r)
+		hydra_err("depmod failed on the initramfs modules of %s (see %s)", version, log);
+	free(log);
+	return r > 0 ? -EIO : r;
+}
+
 /* The modules, their index files, and /etc/hydra/modules in load order. */
 static int add_modules(const struct hydra_kernel *k, const struct hydra_modlist *mods,
 		       const char *root)
 {
-	static const char *const index_files[] = { "modules.dep", "modules.order",
-						   "modules.builtin", "modules.alias", NULL };
+	/* What depmod reads besides the modules themselves. */
+	static const char *const index_files[] = { "modules.order", "modules.builtin",
+						   "modules.builtin.modinfo", NULL };
 	char *moddir = hydra_strdupf("%s/lib/modules/%s", root, k->version);
 	char *list = NULL, *listpath = hydra_path_join(root, "etc/hydra/modules");
 	size_t len = 0;
@@ -104,6 +126,8 @@ int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
 		r = add_busybox(root);
 	if (!r)
 		r = add_modules(k, mods, root);
+	if (!r && (r = hydra_tool_require("depmod")) == 0)
+		r = index_modules(root, k->version, workdir);
 	if (!r)
 		r = hydra_cpio_write(root, out, epoch, F_CPIO_ZSTD | F_CPIO_CONSOLE);
 	free(root);
