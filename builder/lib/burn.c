@@ -155,24 +155,6 @@ static int open_target(struct burn *b)
 	return 0;
 }
 
-/*
- * libblkid reads and writes small unaligned pieces, which O_DIRECT refuses:
- * the old signatures are wiped through a descriptor of their own.
- */
-static int wipe(struct burn *b)
-{
-	int fd = open(b->target, O_RDWR | O_CLOEXEC), r;
-
-	if (fd < 0) {
-		r = -errno;
-		hydra_err("cannot open '%s': %s", b->target, strerror(errno));
-		return r;
-	}
-	r = hydra_wipe_signatures(fd, b->target);
-	close(fd);
-	return r;
-}
-
 static int check_source(struct burn *b)
 {
 	struct hydra_verify_report rep;
@@ -242,7 +224,7 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 	}
 	r = open_target(&b);
 	if (!r)
-		r = wipe(&b);
+		r = hydra_wipe_signatures(target);
 	if (r)
 		goto out;
 	b.total = 2 * b.size;

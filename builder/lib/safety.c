@@ -196,17 +196,28 @@ static int is_source_mount(const char *mp)
 	       !strcmp(mp, "/run/hydra") || !strcmp(mp, "/run/live/medium");
 }
 
-static int scan_mounts(const char *sysroot, struct in_use_set *s)
+/* REL (a /proc file) as the system below SYSROOT has it; NULL with errno set. */
+static FILE *open_in_root(const char *sysroot, const char *rel)
 {
-	char *path = hydra_strdupf("%s/proc/self/mountinfo", sysroot), *line = NULL;
-	size_t cap = 0;
+	char *path = hydra_strdupf("%s%s", sysroot, rel);
 	FILE *f;
-	int r = 0;
 
-	if (!path)
-		return -ENOMEM;
+	if (!path) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	f = fopen(path, "re");
 	free(path);
+	return f;
+}
+
+static int scan_mounts(const char *sysroot, struct in_use_set *s)
+{
+	FILE *f = open_in_root(sysroot, "/proc/self/mountinfo");
+	char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+
 	if (!f)
 		return -errno;
 	while (!r && getline(&line, &cap, f) > 0) {
@@ -230,15 +241,11 @@ static int scan_mounts(const char *sysroot, struct in_use_set *s)
 
 static int scan_swaps(const char *sysroot, struct in_use_set *s)
 {
-	char *path = hydra_strdupf("%s/proc/swaps", sysroot), *line = NULL;
+	FILE *f = open_in_root(sysroot, "/proc/swaps");
+	char *line = NULL;
 	size_t cap = 0;
-	FILE *f;
 	int r = 0;
 
-	if (!path)
-		return -ENOMEM;
-	f = fopen(path, "re");
-	free(path);
 	if (!f)
 		return 0;
 	while (!r && getline(&line, &cap, f) > 0) {

@@ -1,6 +1,7 @@
 /* Wiping old signatures with libblkid, as wipefs does. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,13 +78,20 @@ out:
 	return r < 0 ? r : 0;
 }
 
-int hydra_wipe_signatures(int fd, const char *name)
+int hydra_wipe_signatures(const char *path)
 {
-	int r = wipe_partitions(fd, name);
+	int fd = open(path, O_RDWR | O_CLOEXEC), r;
 
+	if (fd < 0) {
+		r = -errno;
+		hydra_err("cannot open '%s': %s", path, strerror(errno));
+		return r;
+	}
+	r = wipe_partitions(fd, path);
 	if (r >= 0)
-		r = wipe_range(fd, name, 0, 0);
+		r = wipe_range(fd, path, 0, 0);
 	if (r >= 0 && fsync(fd) < 0 && errno != EINVAL)
 		r = -errno;
+	close(fd);
 	return r < 0 ? r : 0;
 }

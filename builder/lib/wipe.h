@@ -4,9 +4,11 @@
 
 /*
  * Erase every filesystem, RAID and partition-table signature that libblkid
- * finds on the device or image open as FD, first inside each old partition,
+ * finds on the device or image at PATH, first inside each old partition,
  * then on the whole disk (the MBR, both GPT headers). Logs what it wiped.
+ * It opens PATH itself, without O_DIRECT: libblkid reads and writes small
+ * unaligned pieces, which an O_DIRECT descriptor refuses.
  */
-int hydra_wipe_signatures(int fd, const char *name);
+int hydra_wipe_signatures(const char *path);
 
 #endif

@@ -122,7 +122,7 @@ static int prepare(struct write *w)
 		hydra_err("cannot size '%s': %s", w->target, strerror(errno));
 		goto out;
 	}
-	r = hydra_wipe_signatures(fd, w->target);
+	r = hydra_wipe_signatures(w->target);
 	if (r)
 		goto out;
 	close(fd);

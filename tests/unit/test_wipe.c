@@ -9,8 +9,6 @@
 
 static void test_wipes_gpt_and_old_filesystem(void)
 {
-	int fd;
-
 	if (sh("command -v sfdisk && command -v mkfs.ext4 && command -v wipefs"))
 		SKIP("sfdisk, mkfs.ext4 or wipefs missing (fdisk, e2fsprogs, util-linux)");
 	EQ_INT(sh("truncate -s 64M img && echo 'start=2048, size=65536' | sfdisk -q --label gpt img"),
@@ -18,10 +16,7 @@ static void test_wipes_gpt_and_old_filesystem(void)
 	EQ_INT(sh("mkfs.ext4 -q -F -E offset=1048576 img 32M"), 0);
 	EQ_INT(sh("blkid -p -O 1048576 img | grep -q ext4"), 0);
 	EQ_INT(sh("blkid -p img | grep -q 'PTTYPE=\"gpt\"'"), 0);
-	fd = open("img", O_RDWR);
-	OK(fd >= 0);
-	EQ_INT(hydra_wipe_signatures(fd, "img"), 0);
-	close(fd);
+	EQ_INT(hydra_wipe_signatures("img"), 0);
 	OK(sh("blkid -p -O 1048576 img | grep -q ext4") != 0);
 	OK(sh("blkid -p img | grep -q PTTYPE") != 0);
 	/* wipefs lists nothing left, the backup GPT header at the end included. */
