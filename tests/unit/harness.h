@@ -59,6 +59,32 @@ static inline int t_write(const char *path, const char *text)
 	return fclose(f);
 }
 
+/* Run CMD with sh in the test's directory, its output appended to tools.log; the status. */
+static inline int sh(const char *cmd)
+{
+	char full[16384];
+
+	snprintf(full, sizeof(full), "(%s) >>tools.log 2>&1", cmd);
+	return system(full);
+}
+
+/* What CMD printed on stdout, in a static buffer; *STATUS gets its exit status. */
+static inline const char *sh_output(const char *cmd, int *status)
+{
+	static char buf[16384];
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	*status = -1;
+	if (!p)
+		return buf;
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	*status = pclose(p);
+	return buf;
+}
+
 #define FAIL_(fmt, ...) do { \
 	fprintf(stderr, "%s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__); \
 	t_failed = 1; \

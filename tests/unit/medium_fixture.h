@@ -10,14 +10,6 @@
 #include "harness.h"
 #include "manifest.h"
 
-static inline int sh(const char *cmd)
-{
-	char full[4096];
-
-	snprintf(full, sizeof(full), "(%s) >>tools.log 2>&1", cmd);
-	return system(full);
-}
-
 static inline int have_tools(void)
 {
 	return sh("command -v mkfs.fat && command -v mcopy") == 0;

@@ -44,21 +44,15 @@ static void make_tree(const char *root, int reverse)
 	put(p, "kernel/b.ko\n", 0644);
 }
 
-/* Output of a shell command, NUL-terminated, in a static buffer. */
-static const char *sh(const char *cmd)
+/* Output of a shell command; the command must succeed. */
+static const char *run(const char *cmd)
 {
-	static char buf[8192];
-	FILE *f = popen(cmd, "r");
-	size_t n = 0;
+	int status;
+	const char *out = sh_output(cmd, &status);
 
-	buf[0] = '\0';
-	if (!f)
-		return buf;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	if (pclose(f) != 0)
+	if (status != 0)
 		FAIL_("command failed: %s", cmd);
-	return buf;
+	return out;
 }
 
 static void hash(const char *path, char hex[HYDRA_SHA256_HEX])
@@ -78,19 +72,19 @@ static void test_listed_by_cpio(void)
 	make_tree("root", 0);
 	EQ_INT(hydra_cpio_write("root", "out.cpio", EPOCH, F_CPIO_CONSOLE), 0);
 	OK(access("out.cpio.tmp", F_OK) < 0);
-	list = sh("cpio -t --quiet < out.cpio");
+	list = run("cpio -t --quiet < out.cpio");
 	EQ_STR(list, "bin\nbin/busybox\nbin/sh\ndev\netc\netc/hydra\netc/hydra/modules\ninit\n"
 		     "lib\nlib/modules\nlib/modules/6.1\nlib/modules/6.1/kernel\n"
 		     "lib/modules/6.1/kernel/b.ko\ndev/console\n");
-	list = sh("cpio -tv --quiet < out.cpio | grep ' dev/console$'");
+	list = run("cpio -tv --quiet < out.cpio | grep ' dev/console$'");
 	OK(!strncmp(list, "crw-------", 10));
 	CONTAINS(list, " root ");
 	CONTAINS(list, "5,   1");
 	/* The archive unpacks, the link stays a link and modes survive. */
 	OK(mkdir("x", 0755) == 0);
-	sh("cd x && cpio -id --quiet --no-absolute-filenames < ../out.cpio 2>&1 || true");
-	EQ_STR(sh("readlink x/bin/sh"), "busybox\n");
-	EQ_STR(sh("stat -c %a x/init x/etc/hydra/modules"), "755\n644\n");
+	run("cd x && cpio -id --quiet --no-absolute-filenames < ../out.cpio 2>&1 || true");
+	EQ_STR(run("readlink x/bin/sh"), "busybox\n");
+	EQ_STR(run("stat -c %a x/init x/etc/hydra/modules"), "755\n644\n");
 }
 
 /* Owners, times and inode numbers come from the archive, not from the tree. */
@@ -168,7 +162,7 @@ static void test_zstd(void)
 		fclose(f);
 	/* The zstd frame magic, which the kernel's unpacker looks for. */
 	OK(!memcmp(magic, "\x28\xb5\x2f\xfd", 4));
-	list = sh("zstd -dc out.cpio.zst | cpio -t --quiet");
+	list = run("zstd -dc out.cpio.zst | cpio -t --quiet");
 	CONTAINS(list, "init\n");
 	CONTAINS(list, "lib/modules/6.1/kernel/b.ko\n");
 	CONTAINS(list, "dev/console\n");

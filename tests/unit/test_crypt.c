@@ -5,14 +5,6 @@
 #include "crypt.h"
 #include "harness.h"
 
-static int sh(const char *cmd)
-{
-	char full[4096];
-
-	snprintf(full, sizeof(full), "(%s) >>tools.log 2>&1", cmd);
-	return system(full);
-}
-
 static void test_luks2_header(void)
 {
 	static const char pass[] = "correct horse battery staple";

@@ -13,32 +13,17 @@
 
 #define MBR_BIN "/usr/lib/syslinux/mbr/mbr.bin"
 
-static int sh(const char *cmd)
-{
-	char full[8192];
-
-	snprintf(full, sizeof(full), "(%s) >>tools.log 2>&1", cmd);
-	return system(full);
-}
-
 /* Output of CMD, trailing newline cut, in a static buffer. */
 static const char *out(const char *cmd)
 {
-	static char buf[8192];
-	FILE *p = popen(cmd, "r");
-	size_t n = 0;
+	int status;
+	char *buf = (char *)sh_output(cmd, &status);
+	size_t n = strlen(buf);
 
-	buf[0] = '\0';
-	if (!p)
-		return buf;
-	n = fread(buf, 1, sizeof(buf) - 1, p);
-	buf[n] = '\0';
-	pclose(p);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return buf;
 }
-
 static int have_tools(void)
 {
 	return sh("command -v mkfs.fat && command -v mcopy && command -v syslinux && "
