@@ -85,5 +85,6 @@ int cmd_clone(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_hw(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

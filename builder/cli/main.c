@@ -60,6 +60,27 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "      --force-dir    make NAME's directory (mode 0700) when it is missing\n"
 	  "  writes NAME.key (private, 0600) and NAME.pub; never overwrites",
 	  "make an ed25519 key pair for signing media" },
+	{ "data", cmd_data, F_NEEDS_ROOT,
+	  "hydra data init|unlock|lock|status|snapshot|restore [OPTIONS] [FILE]\n"
+	  "  init               add partition 2 after partition 1: LUKS2 (argon2id,\n"
+	  "                     aes-xts-plain64), ext4 inside; asks a new passphrase\n"
+	  "  unlock             open it (three tries), mount it on " "/var/lib/hydra/data" ",\n"
+	  "                     bind the recipe's persisted paths from it\n"
+	  "  lock               unmount it and close it\n"
+	  "  status             absent, locked, unlocked or mounted, and sizes\n"
+	  "  snapshot -o FILE   its files into a tar.zst with a header (node, image, time)\n"
+	  "  restore FILE       a snapshot into the empty, mounted volume\n"
+	  "  -d, --device DISK  a disk or image file instead of the running medium's disk\n"
+	  "  -s, --size SIZE    init: partition size (default: all the free space)\n"
+	  "      --key-file F   the passphrase is the whole of F (mode 0600 or stricter)\n"
+	  "      --force        init: replace an existing partition 2 (asks unless --yes)\n"
+	  "  -y, --yes          no typed confirmation for --force\n"
+	  "      --mount DIR    unlock --device: mount the volume on DIR\n"
+	  "      --from DIR     snapshot: the tree to save (default: the mounted volume)\n"
+	  "      --to DIR       restore: the directory to fill (default: the mounted volume)\n"
+	  "      --pbkdf-fast   init: argon2id at 4 iterations and 32 KiB, for tests only:\n"
+	  "                     such a passphrase is cheap to guess",
+	  "the encrypted data partition" },
 	{ "hw", cmd_hw, 0, "hydra hw probe|match|list [OPTIONS] (see 'hydra hw --help')", "record this machine / which node is this" },
 	{ 0 },
 };
@@ -108,6 +129,8 @@ static const struct {
 	{ EROFS, EXIT_REFUSED },       /* target read-only */
 	{ ENOSPC, EXIT_REFUSED },      /* target too small for the image */
 	{ ECANCELED, EXIT_REFUSED },   /* confirmation not given */
+	{ EEXIST, EXIT_REFUSED },      /* a data partition is there already (no --force) */
+	{ ENOTEMPTY, EXIT_REFUSED },   /* restoring over existing files */
 };
 
 int cli_exit_code(int r)

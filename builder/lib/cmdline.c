@@ -27,6 +27,8 @@ static int apply(struct hydra_cmdline *c, const char *key, const char *v)
 		return set(&c->node, v);
 	if (!strcmp(key, "init") && v)
 		return set(&c->init, v);
+	if (!strcmp(key, "hydra.persist") && v)
+		return set(&c->persist, v);
 	if (!strcmp(key, "hydra.break"))
 		return set(&c->brk, v ? v : "mount");
 	if (!strcmp(key, "hydra.wait") && v)
@@ -35,6 +37,8 @@ static int apply(struct hydra_cmdline *c, const char *key, const char *v)
 		c->toram = flag(v);
 	else if (!strcmp(key, "hydra.verify"))
 		c->verify = flag(v);
+	else if (!strcmp(key, "hydra.data"))
+		c->data_off = !flag(v);
 	else if (!strcmp(key, "hydra.debug"))
 		c->debug = flag(v);
 	return 0;
@@ -88,5 +92,6 @@ void hydra_cmdline_release(struct hydra_cmdline *c)
 	free(c->node);
 	free(c->init);
 	free(c->brk);
+	free(c->persist);
 	memset(c, 0, sizeof(*c));
 }

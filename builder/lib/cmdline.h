@@ -11,6 +11,8 @@ struct hydra_cmdline {
 	int toram;         /* hydra.toram: copy system.sqfs to RAM */
 	int verify;        /* hydra.verify: hash system.sqfs before use */
 	int debug;         /* hydra.debug */
+	int data_off;      /* hydra.data=off: leave the data partition locked */
+	char *persist;     /* hydra.persist=/home,/srv: paths kept on the data partition */
 };
 
 /* Pure: parse the text of /proc/cmdline; unknown words are left to others. */

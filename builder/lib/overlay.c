@@ -97,7 +97,7 @@ static const char *entry_problem(struct archive_entry *e, char **linkdirs, size_
 }
 
 /* First pass: read every header; refuse the archive before anything is written. */
-static int check_archive(const char *tar)
+static int check_archive(const char *tar, const char *kind)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -110,7 +110,7 @@ static int check_archive(const char *tar)
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_all(a);
 	if (archive_read_open_filename(a, tar, 1 << 16) != ARCHIVE_OK) {
-		hydra_err("cannot open overlay '%s': %s", tar, archive_error_string(a));
+		hydra_err("cannot open %s '%s': %s", kind, tar, archive_error_string(a));
 		r = -EIO;
 		goto out;
 	}
@@ -118,7 +118,7 @@ static int check_archive(const char *tar)
 		const char *why = entry_problem(e, links, n_links);
 
 		if (why) {
-			hydra_err("refusing overlay '%s': entry '%s': %s", tar,
+			hydra_err("refusing %s '%s': entry '%s': %s", kind, tar,
 				  archive_entry_pathname(e), why);
 			r = -EPERM;
 		} else if (archive_entry_filetype(e) == AE_IFLNK) {
@@ -135,7 +135,7 @@ static int check_archive(const char *tar)
 		}
 	}
 	if (!r && ar != ARCHIVE_EOF) {
-		hydra_err("refusing overlay '%s': it is damaged: %s", tar, archive_error_string(a));
+		hydra_err("refusing %s '%s': it is damaged: %s", kind, tar, archive_error_string(a));
 		r = -EIO;
 	}
 out:
@@ -205,7 +205,7 @@ out:
 }
 
 /* Read all data once without writing: a truncated archive fails here. */
-static int check_data(const char *tar)
+static int check_data(const char *tar, const char *kind)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -222,19 +222,24 @@ static int check_data(const char *tar)
 		if (ar == ARCHIVE_EOF)
 			r = 0;
 		else
-			hydra_err("refusing overlay '%s': it is damaged: %s", tar,
+			hydra_err("refusing %s '%s': it is damaged: %s", kind, tar,
 				  archive_error_string(a));
 	}
 	archive_read_free(a);
 	return r;
 }
 
+int hydra_archive_check(const char *path, const char *kind)
+{
+	int r = check_archive(path, kind);
+
+	return r ? r : check_data(path, kind);
+}
+
 int hydra_overlay_apply(const char *path, const char *dest)
 {
-	int r = check_archive(path);
+	int r = hydra_archive_check(path, "overlay");
 
-	if (!r)
-		r = check_data(path);
 	if (!r)
 		r = extract(path, dest);
 	return r;

@@ -17,4 +17,12 @@ int hydra_overlay_pack(const char *src, const char *out, int64_t epoch);
  */
 int hydra_overlay_apply(const char *path, const char *dest);
 
+/*
+ * The checks hydra_overlay_apply makes before writing, for any tar that is
+ * to be laid into a tree (KIND names it in messages: "overlay",
+ * "snapshot"): every header, then every byte read once. -EPERM for a
+ * hostile entry, -EIO for a damaged archive.
+ */
+int hydra_archive_check(const char *path, const char *kind);
+
 #endif

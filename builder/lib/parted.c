@@ -1,6 +1,7 @@
 /* libparted, wrapped: one msdos table with one FAT32 partition. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <parted/parted.h>
@@ -70,5 +71,96 @@ out:
 		ped_device_close(dev);
 	if (dev)
 		ped_device_destroy(dev);
+	return r;
+}
+
+static PedDisk *open_table(const char *path, PedDevice **dev)
+{
+	PedDisk *disk = NULL;
+
+	ped_exception_set_handler(on_exception);
+	*dev = ped_device_get(path);
+	if (*dev && ped_device_open(*dev))
+		disk = ped_disk_new(*dev);
+	else if (*dev) {
+		ped_device_destroy(*dev);
+		*dev = NULL;
+	}
+	if (!disk)
+		hydra_err("cannot read the partition table of '%s'", path);
+	return disk;
+}
+
+static void close_table(PedDisk *disk, PedDevice *dev)
+{
+	if (disk)
+		ped_disk_destroy(disk);
+	if (dev) {
+		ped_device_close(dev);
+		ped_device_destroy(dev);
+	}
+}
+
+/* The room after partition 1 for partition 2: from the next MiB to END (a sector). */
+static int data_room(PedDisk *disk, const char *path, uint64_t bytes, uint64_t min_bytes,
+		     PedSector *first, PedSector *last)
+{
+	PedPartition *p1 = ped_disk_get_partition(disk, 1);
+	PedSector end = disk->dev->length - 1;
+
+	if (!p1) {
+		hydra_err("'%s' has no partition 1: it is not a hydra medium", path);
+		return -EINVAL;
+	}
+	*first = (p1->geom.end + 2048) / 2048 * 2048;
+	*last = bytes ? *first + (PedSector)(bytes / 512) - 1 : end;
+	if (*last > end || *first > end || (uint64_t)(*last - *first + 1) * 512 < min_bytes) {
+		hydra_err("'%s' has no room for a data partition after partition 1 "
+			  "(%llu MiB free, %llu MiB needed)", path,
+			  (unsigned long long)(*first > end ? 0 : (end - *first + 1) / 2048),
+			  (unsigned long long)((bytes ? bytes : min_bytes) >> 20));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int hydra_parted_add_data(const char *path, uint64_t bytes, uint64_t min_bytes, int force,
+			  uint64_t *start, uint64_t *sectors)
+{
+	PedDevice *dev = NULL;
+	PedDisk *disk = open_table(path, &dev);
+	PedPartition *part, *old;
+	PedConstraint *c = NULL;
+	PedSector first, last;
+	int r = disk ? 0 : -EIO;
+
+	old = disk ? ped_disk_get_partition(disk, 2) : NULL;
+	if (old && !force) {
+		hydra_err("'%s' has a partition 2 already: give --force to replace it "
+			  "(its data is lost)", path);
+		r = -EEXIST;
+	} else if (old && !ped_disk_delete_partition(disk, old)) {
+		r = -EIO;
+	}
+	if (!r)
+		r = data_room(disk, path, bytes, min_bytes, &first, &last);
+	if (r)
+		goto out;
+	part = ped_partition_new(disk, PED_PARTITION_NORMAL, ped_file_system_type_get("ext2"),
+				 first, last);
+	c = part ? ped_constraint_exact(&part->geom) : NULL;
+	if (!c || !ped_disk_add_partition(disk, part, c) || part->num != 2 ||
+	    /* the kernel is told by the caller (BLKPG): partition 1 may be in use */
+	    !ped_disk_commit_to_dev(disk)) {
+		hydra_err("cannot add partition 2 to '%s'", path);
+		r = -EIO;
+		goto out;
+	}
+	*start = (uint64_t)first;
+	*sectors = (uint64_t)(last - first + 1);
+out:
+	if (c)
+		ped_constraint_destroy(c);
+	close_table(disk, dev);
 	return r;
 }

@@ -11,4 +11,14 @@
  */
 int hydra_parted_single_fat32(const char *path, uint64_t start, uint64_t sectors);
 
+/*
+ * Add partition 2 (type 0x83) to the msdos table of PATH in the free space
+ * after partition 1, from the next MiB: BYTES long, or to the end of the
+ * disk when BYTES is 0. -EEXIST when there is a partition 2 already
+ * (FORCE replaces it), -ENOSPC when less than MIN_BYTES fit. Its place
+ * goes to *START and *SECTORS (512-byte sectors).
+ */
+int hydra_parted_add_data(const char *path, uint64_t bytes, uint64_t min_bytes, int force,
+			  uint64_t *start, uint64_t *sectors);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "hydra.h"
 #include "ini.h"
 #include "recipe.h"
@@ -33,6 +34,7 @@ static const struct recipe_key {
 	{ "debian", "mirror", T_STRING, offsetof(struct hydra_recipe, mirror) },
 	{ "debian", "variant", T_NAME, offsetof(struct hydra_recipe, variant) },
 	{ "debian", "packages", T_LIST, offsetof(struct hydra_recipe, packages) },
+	{ "data", "persist", T_LIST, offsetof(struct hydra_recipe, persist) },
 };
 
 #define N_KEYS (sizeof(recipe_keys) / sizeof(recipe_keys[0]))
@@ -176,6 +178,37 @@ static char *root_from_path(const char *path)
 	return strdup(real);
 }
 
+/* [data] persist checked as hydra-init will read it, and put on the command line. */
+static int add_persist(struct hydra_recipe *r)
+{
+	char *joined = strdup(""), *cmdline;
+	char **list = NULL;
+	int e;
+
+	for (size_t i = 0; joined && i < r->n_persist; i++) {
+		char *j = hydra_strdupf("%s%s%s", joined, i ? "," : "", r->persist[i]);
+
+		free(joined);
+		joined = j;
+	}
+	if (!joined)
+		return -ENOMEM;
+	e = hydra_data_persist_list(joined, &list);
+	hydra_data_persist_free(list);
+	if (e) {
+		hydra_err("%s: bad [data] persist: paths must be absolute, like /home /srv", r->path);
+		free(joined);
+		return -EINVAL;
+	}
+	cmdline = hydra_strdupf("%s%shydra.persist=%s", r->cmdline, *r->cmdline ? " " : "", joined);
+	free(joined);
+	if (!cmdline)
+		return -ENOMEM;
+	free(r->cmdline);
+	r->cmdline = cmdline;
+	return 0;
+}
+
 static int fill_defaults(struct hydra_recipe *r)
 {
 	int e = 0;
@@ -226,6 +259,8 @@ int hydra_recipe_load(const char *path, struct hydra_recipe **out)
 	}
 	if (!e)
 		e = fill_defaults(r);
+	if (!e && r->n_persist)
+		e = add_persist(r);
 out:
 	free(buf);
 	if (e) {
@@ -260,5 +295,6 @@ void hydra_recipe_free(struct hydra_recipe *r)
 	free(r->mirror);
 	free(r->variant);
 	free_list(r->packages, r->n_packages);
+	free_list(r->persist, r->n_persist);
 	free(r);
 }

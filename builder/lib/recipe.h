@@ -26,6 +26,10 @@ struct hydra_recipe {
 	char *variant;         /* default "minbase" */
 	char **packages;
 	size_t n_packages;
+	/* [data]: paths kept on the data partition; they travel to hydra-init as
+	 * hydra.persist=A,B on the kernel command line, appended to cmdline */
+	char **persist;
+	size_t n_persist;
 };
 
 /*

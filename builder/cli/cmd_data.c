@@ -1,0 +1,346 @@
+/* hydra data: the encrypted data partition (init, unlock, lock, status, snapshot, restore). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmdline.h"
+#include "confirm.h"
+#include "data.h"
+#include "manifest.h"
+#include "passphrase.h"
+#include "snapshot.h"
+#include "util.h"
+
+#define MEDIUM "/run/hydra/medium"
+
+struct data_args {
+	const char *device, *key_file, *output, *from, *to, *mount;
+	uint64_t size;
+	int force, yes, fast;
+};
+
+enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE };
+
+static int on_option(int c, const char *arg, void *ud)
+{
+	struct data_args *a = ud;
+
+	switch (c) {
+	case 'd': a->device = arg; break;
+	case 'o': a->output = arg; break;
+	case 'y': a->yes = 1; break;
+	case OPT_KEY: a->key_file = arg; break;
+	case OPT_FAST: a->fast = 1; break;
+	case OPT_FROM: a->from = arg; break;
+	case OPT_TO: a->to = arg; break;
+	case OPT_MOUNT: a->mount = arg; break;
+	case OPT_FORCE: a->force = 1; break;
+	case 's':
+		if (hydra_parse_size(arg, &a->size) < 0)
+			return cli_usage_error("data", "bad size '%s': want something like 512M or 2G",
+					       arg);
+		break;
+	}
+	return 0;
+}
+
+/* The disk: --device, else the one the running medium is on. */
+static int the_disk(const struct data_args *a, char *disk, size_t len)
+{
+	if (a->device) {
+		snprintf(disk, len, "%s", a->device);
+		return 0;
+	}
+	return hydra_data_running_disk(disk, len);
+}
+
+/* The running node's volume is hydra-data; another disk's is hydra-data-NAME. */
+static void mapping_name(const struct data_args *a, char *name, size_t len)
+{
+	const char *base = a->device ? strrchr(a->device, '/') : NULL;
+
+	if (a->device)
+		snprintf(name, len, "%s-%s", HYDRA_DATA_NAME, base ? base + 1 : a->device);
+	else
+		snprintf(name, len, "%s", HYDRA_DATA_NAME);
+}
+
+static int data_init(const struct data_args *a)
+{
+	struct hydra_data_init o = { .size = a->size, .force = a->force };
+	char disk[PATH_MAX];
+	char *pass = NULL;
+	size_t len = 0;
+	int r = the_disk(a, disk, sizeof(disk));
+
+	if (a->fast)
+		o.luks = (struct hydra_luks_opts){ .iterations = 4, .memory_kb = 32 };
+	o.disk = disk;
+	if (!r && a->force && !a->yes)
+		r = cli_confirm_device(disk);
+	if (!r)
+		r = cli_passphrase(a->key_file, "the data partition", 1, &pass, &len);
+	if (!r)
+		r = hydra_data_init(&o, pass, len);
+	hydra_key_free(pass, len);
+	if (!r)
+		printf("%s: data partition made (LUKS2, argon2id, aes-xts-plain64, label %s)\n",
+		       disk, HYDRA_DATA_LABEL);
+	return r;
+}
+
+/* Three tries from the terminal, one with a key file; -EACCES when none opened it. */
+static int open_volume(const struct data_args *a, const char *part, const char *name)
+{
+	int r = -EACCES;
+
+	for (int i = 0; r == -EACCES && i < (a->key_file ? 1 : CLI_PASS_TRIES); i++) {
+		char *pass = NULL;
+		size_t len = 0;
+
+		r = cli_passphrase(a->key_file, part, 0, &pass, &len);
+		if (!r)
+			r = hydra_data_open(part, name, pass, len);
+		hydra_key_free(pass, len);
+	}
+	if (r == -EACCES)
+		hydra_err("'%s' stays locked: no passphrase given opened it", part);
+	return r;
+}
+
+static int persist_from_cmdline(char ***list)
+{
+	struct hydra_cmdline c;
+	char *text = NULL;
+	int r = hydra_read_file("/proc/cmdline", &text, NULL);
+
+	*list = NULL;
+	if (!r)
+		r = hydra_cmdline_parse(text, &c);
+	free(text);
+	if (r)
+		return r;
+	r = hydra_data_persist_list(c.persist, list);
+	hydra_cmdline_release(&c);
+	return r;
+}
+
+static int data_unlock(const struct data_args *a)
+{
+	char disk[PATH_MAX], part[PATH_MAX], name[64];
+	char **persist = NULL;
+	int r = the_disk(a, disk, sizeof(disk));
+
+	mapping_name(a, name, sizeof(name));
+	if (!r)
+		r = hydra_data_partition(disk, part, sizeof(part));
+	if (!r && hydra_data_probe(part, NULL) != 0) {
+		hydra_err("'%s' has no data partition (hydra data init makes one)", disk);
+		return -ENOENT;
+	}
+	if (!r && !a->device)
+		r = persist_from_cmdline(&persist);
+	if (!r)
+		r = open_volume(a, part, name);
+	if (!r && a->mount)
+		r = hydra_data_mount_at(name, a->mount);
+	else if (!r && !a->device)
+		r = hydra_data_mount(name, "", persist);
+	if (!r)
+		printf("%s: unlocked as /dev/mapper/%s%s%s\n", part, name,
+		       a->mount || !a->device ? ", mounted on " : "",
+		       a->mount ? a->mount : !a->device ? HYDRA_DATA_DIR : "");
+	hydra_data_persist_free(persist);
+	return r;
+}
+
+static int data_lock(const struct data_args *a)
+{
+	char name[64];
+	char *dev;
+	int r;
+
+	mapping_name(a, name, sizeof(name));
+	dev = hydra_strdupf("/dev/mapper/%s", name);
+	if (dev && access(dev, F_OK) < 0) {
+		printf("/dev/mapper/%s: not unlocked\n", name);
+		free(dev);
+		return 0;
+	}
+	free(dev);
+	r = hydra_data_close(name);
+	if (!r)
+		printf("/dev/mapper/%s: unmounted and locked\n", name);
+	return r;
+}
+
+static uint64_t part_bytes(const char *part)
+{
+	const char *base = strrchr(part, '/');
+	char *path = hydra_strdupf("/sys/class/block/%s/size", base ? base + 1 : part), *text = NULL;
+	uint64_t n = 0;
+
+	if (path && hydra_read_file(path, &text, NULL) == 0)
+		n = strtoull(text, NULL, 10) * 512;
+	free(path);
+	free(text);
+	return n;
+}
+
+static int data_status(const struct data_args *a)
+{
+	char disk[PATH_MAX], part[PATH_MAX], name[64], size[32], used[32], total[32];
+	char *dev = NULL, *dir = NULL;
+	struct statvfs vfs;
+	int pending = 0, r = the_disk(a, disk, sizeof(disk));
+
+	mapping_name(a, name, sizeof(name));
+	if (!r)
+		r = hydra_data_partition(disk, part, sizeof(part));
+	if (r)
+		return r;
+	if (hydra_data_probe(part, &pending) != 0) {
+		printf("state: absent (%s has no data partition)\n", disk);
+		return 0;
+	}
+	printf("partition: %s, %s, LUKS2 label %s%s\n", part,
+	       hydra_format_size(part_bytes(part), size, sizeof(size)), HYDRA_DATA_LABEL,
+	       pending ? ", no filesystem yet (made at the first unlock)" : "");
+	dev = hydra_strdupf("/dev/mapper/%s", name);
+	dir = hydra_data_mountpoint(name);
+	if (dir && statvfs(dir, &vfs) == 0)
+		printf("state: mounted on %s (%s used of %s)\n", dir,
+		       hydra_format_size((uint64_t)(vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize,
+					 used, sizeof(used)),
+		       hydra_format_size((uint64_t)vfs.f_blocks * vfs.f_frsize, total, sizeof(total)));
+	else if (dev && access(dev, F_OK) == 0)
+		printf("state: unlocked as %s, not mounted\n", dev);
+	else
+		printf("state: locked\n");
+	free(dev);
+	free(dir);
+	return 0;
+}
+
+/* The mounted volume of the running node, when no directory was named. */
+static int default_dir(const char *given, char **dir)
+{
+	*dir = given ? strdup(given) : hydra_data_mountpoint(HYDRA_DATA_NAME);
+	if (!*dir && !given) {
+		hydra_err("the data partition is not unlocked and mounted (hydra data unlock)");
+		return -ENOENT;
+	}
+	return *dir ? 0 : -ENOMEM;
+}
+
+static void node_and_image(struct hydra_snapshot_info *info)
+{
+	struct hydra_manifest *m = NULL;
+	char *node = NULL;
+
+	snprintf(info->node, sizeof(info->node), "generic");
+	if (hydra_read_file("/run/hydra/node", &node, NULL) == 0)
+		snprintf(info->node, sizeof(info->node), "%.*s", (int)strcspn(node, "\n"), node);
+	free(node);
+	snprintf(info->image, sizeof(info->image), "unknown");
+	if (hydra_manifest_load(MEDIUM, &m) == 0)
+		snprintf(info->image, sizeof(info->image), "%s", m->id);
+	hydra_manifest_free(m);
+}
+
+static int data_snapshot(const struct data_args *a)
+{
+	struct hydra_snapshot_info info = { .created = time(NULL) };
+	char *dir = NULL;
+	int r;
+
+	if (!a->output)
+		return cli_usage_error("data", "'snapshot' needs -o FILE");
+	r = default_dir(a->from, &dir);
+	node_and_image(&info);
+	if (!r)
+		r = hydra_snapshot_write(dir, a->output, &info, NULL, NULL);
+	if (!r)
+		printf("%s: snapshot of %s (node %s, image %s): %llu entries, %llu bytes\n",
+		       a->output, dir, info.node, info.image, (unsigned long long)info.entries,
+		       (unsigned long long)info.bytes);
+	free(dir);
+	return r;
+}
+
+static int data_restore(const struct data_args *a, const char *file)
+{
+	struct hydra_snapshot_info info;
+	char *dir = NULL;
+	char when[32] = "";
+	time_t t;
+	int r = hydra_snapshot_read_info(file, &info);
+
+	if (!r)
+		r = default_dir(a->to, &dir);
+	if (!r) {
+		t = (time_t)info.created;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		printf("%s: node %s, image %s, taken %s\n", file, info.node, info.image, when);
+		r = hydra_snapshot_restore(file, dir);
+	}
+	if (!r)
+		printf("%s: restored into %s: %llu entries, %llu bytes\n", file, dir,
+		       (unsigned long long)info.entries, (unsigned long long)info.bytes);
+	free(dir);
+	return r;
+}
+
+int cmd_data(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "size", required_argument, NULL, 's' },
+		{ "key-file", required_argument, NULL, OPT_KEY },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "pbkdf-fast", no_argument, NULL, OPT_FAST },
+		{ "output", required_argument, NULL, 'o' },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "mount", required_argument, NULL, OPT_MOUNT },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const subs[] = { "init", "unlock", "lock", "status", "snapshot",
+					    "restore", NULL };
+	struct data_args a = { 0 };
+	const char *sub;
+	int first, r, n;
+
+	r = cli_parse_options(argc, argv, "o:y", longopts, on_option, &a, &first);
+	if (r >= 0)
+		return r;
+	if (first >= argc)
+		return cli_usage_error("data", "missing init, unlock, lock, status, snapshot or "
+				       "restore");
+	sub = argv[first];
+	for (n = 0; subs[n] && strcmp(subs[n], sub); n++)
+		;
+	if (!subs[n])
+		return cli_usage_error("data", "unknown 'data %s'", sub);
+	r = cli_check_operands("data", argc - first - 1, !strcmp(sub, "restore"),
+			       !strcmp(sub, "restore"));
+	if (r >= 0)
+		return r;
+	switch (n) {
+	case 0: r = data_init(&a); break;
+	case 1: r = data_unlock(&a); break;
+	case 2: r = data_lock(&a); break;
+	case 3: r = data_status(&a); break;
+	case 4: r = data_snapshot(&a); break;
+	default: r = data_restore(&a, argv[first + 1]); break;
+	}
+	return cli_exit_code(r);
+}
