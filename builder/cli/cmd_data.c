@@ -149,10 +149,12 @@ static int data_unlock(const struct data_args *a)
 		r = persist_from_cmdline(&persist);
 	if (!r)
 		r = open_volume(a, part, name);
-	if (!r && a->mount)
-		r = hydra_data_mount_at(name, a->mount);
-	else if (!r && !a->device)
-		r = hydra_data_mount(name, "", persist);
+	if (!r && (a->mount || !a->device)) {
+		r = a->mount ? hydra_data_mount_at(name, a->mount) : hydra_data_mount(name, "", persist);
+		/* Not half done: what could not be mounted is locked again. */
+		if (r)
+			hydra_data_close(name);
+	}
 	if (!r)
 		printf("%s: unlocked as /dev/mapper/%s%s%s\n", part, name,
 		       a->mount || !a->device ? ", mounted on " : "",

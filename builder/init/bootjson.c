@@ -39,6 +39,7 @@ int write_boot_json(struct boot *b)
 	add_str(o, "hostname", b->hostname[0] ? b->hostname : NULL);
 	add_str(o, "kernel", u.release);
 	add_str(o, "init", b->cmd.init);
+	add_str(o, "data", b->data[0] ? b->data : NULL);
 	json_object_object_add(o, "toram", json_object_new_boolean(b->cmd.toram));
 	json_object_object_add(o, "verified", json_object_new_boolean(b->verified));
 	for (size_t i = 0; i < b->n_modules; i++)

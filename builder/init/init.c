@@ -106,6 +106,8 @@ int main(void)
 	stage(&b, "mount");
 	if (mount_root(&b) || choose_node(&b) || lay_overlays(&b))
 		rescue("cannot assemble the root filesystem");
+	stage(&b, "data");
+	unlock_data(&b);
 	write_boot_json(&b);
 	stage(&b, "init");
 	switch_root(&b);

@@ -23,6 +23,7 @@ struct boot {
 	char **modules;               /* loaded, by name */
 	size_t n_modules;
 	int verified;
+	char data[16];                /* the data partition: "", "locked" or "mounted" */
 };
 
 /* Say something on the console, as "hydra-init: ...". */
@@ -35,6 +36,7 @@ int find_medium(struct boot *b);
 int mount_root(struct boot *b);
 int choose_node(struct boot *b);
 int lay_overlays(struct boot *b);
+int unlock_data(struct boot *b);
 int write_boot_json(struct boot *b);
 int switch_root(struct boot *b) ;
 

@@ -91,6 +91,13 @@ int hydra_data_running_disk(char *disk, size_t len)
 	return 0;
 }
 
+int hydra_data_disk_of(const char *part, char *disk, size_t len)
+{
+	const char *name = strrchr(part, '/');
+
+	return parent_disk(name ? name + 1 : part, disk, len);
+}
+
 int hydra_data_partition(const char *disk, char *part, size_t len)
 {
 	struct stat st;

@@ -20,6 +20,8 @@
 
 /* The disk holding the running medium ("/dev/vda"), found from the mount table. */
 int hydra_data_running_disk(char *disk, size_t len);
+/* The whole disk ("/dev/vda") that the partition PART ("/dev/vda1") belongs to, from sysfs. */
+int hydra_data_disk_of(const char *part, char *disk, size_t len);
 /* Partition 2 of DISK: "/dev/vda2", "/dev/nvme0n1p2", or "IMAGE" for an image file. */
 int hydra_data_partition(const char *disk, char *part, size_t len);
 /*

@@ -18,7 +18,9 @@
 static const char *const writer_tools[] = {
 	"/usr/sbin/mkfs.fat", "/usr/bin/mcopy", "/usr/bin/mmd", "/usr/bin/mdir",
 	"/usr/bin/mattrib", "/usr/bin/mtype", "/usr/bin/syslinux", "/usr/bin/mdel",
-	"/usr/sbin/fsck.fat", "/usr/sbin/blkid", "/usr/sbin/sfdisk", NULL,
+	"/usr/sbin/fsck.fat", "/usr/sbin/blkid", "/usr/sbin/sfdisk",
+	/* the data layer: its ext4, and extended attributes to look at */
+	"/usr/sbin/mkfs.ext4", "/usr/sbin/e2fsck", "/usr/bin/setfattr", "/usr/bin/getfattr", NULL,
 };
 
 static const char *const writer_files[] = {
@@ -32,6 +34,7 @@ static const char *const writer_files[] = {
 	"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d/gconv-modules-extra.conf",
 	"/usr/lib/x86_64-linux-gnu/gconv/IBM850.so",
 	"/usr/lib/x86_64-linux-gnu/gconv/IBM437.so",
+	"/etc/mke2fs.conf",
 	NULL,
 };
 
@@ -150,7 +153,7 @@ static int install_writer_tools(const char *root)
 		r = dst ? hydra_mkdir_parent(dst) : -ENOMEM;
 		if (!r && (r = hydra_copy_file(writer_files[i], dst)))
 			hydra_err("cannot copy '%s' (Debian packages syslinux-common, syslinux-efi, "
-				  "libc6): %s", writer_files[i], strerror(-r));
+				  "libc6, e2fsprogs): %s", writer_files[i], strerror(-r));
 		free(dst);
 	}
 	return r;
