@@ -6,6 +6,8 @@
 #include "clone.h"
 #include "cli.h"
 #include "confirm.h"
+#include "crypt.h"
+#include "passphrase.h"
 #include "progress.h"
 #include "trustopt.h"
 #include "util.h"
@@ -19,7 +21,12 @@ static void print_plan(const char *device, const struct hydra_clone_plan *p,
 	printf("  partition 1: FAT32 'HYDRA', %s, from 1 MiB; %u files, %s to copy and read back\n",
 	       hydra_format_size(p->min_size - (1 << 20), min, sizeof(min)), p->files,
 	       hydra_format_size(p->payload_bytes, payload, sizeof(payload)));
-	printf("  node: %s; data: none\n", o->node ? o->node : "(chosen at boot)");
+	printf("  node: %s; data: %s", o->node ? o->node : "(chosen at boot)",
+	       o->data == HYDRA_DATA_NONE ? "none\n" : o->data == HYDRA_DATA_EMPTY ?
+	       "partition 2, a new empty LUKS2 volume\n" : "partition 2, a new LUKS2 volume");
+	if (o->data == HYDRA_DATA_COPY)
+		printf(" with a copy of %s (%s used)\n", p->data_dir,
+		       hydra_format_size(p->data_bytes, min, sizeof(min)));
 	/* A USB 2 stick writes some 10 MB/s: say how long that would take, at worst. */
 	printf("  estimated time: %.0f s at 10 MB/s, plus reading back\n",
 	       (double)p->payload_bytes / 10e6);
@@ -28,6 +35,7 @@ static void print_plan(const char *device, const struct hydra_clone_plan *p,
 
 struct clone_args {
 	int yes, dry;
+	const char *key_file;
 	enum cli_progress_mode mode;
 	struct hydra_clone_opts o;
 	struct cli_trust trust;
@@ -45,6 +53,8 @@ static int on_option(int c, const char *arg, void *ud)
 	case 'n': a->dry = 1; break;
 	case 'a': a->o.node = arg; break;
 	case 's': a->o.source = arg; break;
+	case 'K': a->key_file = arg; break;
+	case 'F': a->o.luks = (struct hydra_luks_opts){ .iterations = 4, .memory_kb = 32 }; break;
 	case 'P':
 		if (cli_progress_parse(arg, &a->mode))
 			return cli_usage_error("clone", "--progress takes auto, none or json");
@@ -72,6 +82,8 @@ int cmd_clone(int argc, char **argv)
 		{ "data", required_argument, NULL, 'd' },
 		{ "source", required_argument, NULL, 's' },
 		{ "progress", required_argument, NULL, 'P' },
+		{ "key-file", required_argument, NULL, 'K' },
+		{ "pbkdf-fast", no_argument, NULL, 'F' },
 		CLI_TRUST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +91,8 @@ int cmd_clone(int argc, char **argv)
 	struct hydra_clone_plan plan;
 	struct cli_progress p;
 	const char *device;
+	char *pass = NULL;
+	size_t len = 0;
 	int first, r;
 
 	r = cli_parse_options(argc, argv, "ynk:", longopts, on_option, &a, &first);
@@ -101,11 +115,17 @@ int cmd_clone(int argc, char **argv)
 		return EXIT_DONE;
 	if (!a.yes && (r = cli_confirm_device(device)))
 		return cli_exit_code(r);
+	if (a.o.data != HYDRA_DATA_NONE &&
+	    (r = cli_passphrase(a.key_file, "the clone's data partition", 1, &pass, &len)))
+		return cli_exit_code(r);
+	a.o.pass = pass;
+	a.o.pass_len = len;
 	cli_progress_init(&p, a.mode, "cloning");
 	a.o.progress = cli_progress_cb;
 	a.o.progress_ud = &p;
 	r = hydra_clone(device, &a.o);
 	cli_progress_done(&p);
+	hydra_key_free(pass, len);
 	if (!r)
 		printf("%s: clone of image %s written, read back and committed\n", device, plan.id);
 	return cli_exit_code(r);

@@ -39,11 +39,14 @@ const struct hydra_cmd hydra_cmds[] = {
 	  CLI_TRUST_USAGE,
 	  "write an image to a stick or disk, verified" },
 	{ "clone", cmd_clone, F_DESTRUCTIVE | F_NEEDS_ROOT,
-	  "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy] DEVICE\n"
+	  "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy] [--key-file F] DEVICE\n"
 	  "  -y, --yes          no typed confirmation (the safety rules still hold)\n"
 	  "  -n, --dry-run      show the plan, write nothing\n"
 	  "      --as NODE      the clone boots as NODE (hydra.node=NODE)\n"
-	  "      --data MODE    none (default), empty or copy\n"
+	  "      --data MODE    none (default); empty: partition 2, a new LUKS2 volume;\n"
+	  "                     copy: the same, with this node's data files copied in\n"
+	  "      --key-file F   the new volume's passphrase (else asked twice)\n"
+	  "      --pbkdf-fast   argon2id at 4 iterations and 32 KiB, for tests only\n"
 	  "      --source DIR   the medium to clone (default: the running one)\n"
 	  "      --progress=MODE  auto, none or json\n"
 	  CLI_TRUST_USAGE,

@@ -38,16 +38,20 @@ int hydra_askpass(int fd, const char *prompt, char **out, size_t *len)
 	*out = NULL;
 	if (!buf)
 		return -ENOMEM;
-	hydra_write_all(fd, prompt, strlen(prompt));
+	/*
+	 * Echo goes off before the prompt shows, so nothing typed after it is
+	 * echoed; TCSANOW, not TCSAFLUSH, so that nothing typed is thrown away.
+	 */
 	if (tty) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 		quiet.c_lflag |= ICANON;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
+		tcsetattr(fd, TCSANOW, &quiet);
 	}
+	hydra_write_all(fd, prompt, strlen(prompt));
 	r = read_line(fd, buf, HYDRA_PASS_MAX, len);
 	if (tty) {
-		tcsetattr(fd, TCSAFLUSH, &old);
+		tcsetattr(fd, TCSANOW, &old);
 		hydra_write_all(fd, "\n", 1);
 	}
 	if (r) {

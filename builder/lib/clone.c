@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "clone.h"
+#include "data.h"
+#include "datacopy.h"
 #include "hydra.h"
 #include "manifest.h"
 #include "medium.h"
@@ -21,6 +24,24 @@ static const char *source_of(const struct hydra_clone_opts *o)
 	return o->source ? o->source : HYDRA_RUNNING_MEDIUM;
 }
 
+/* --data copy reads the running node's volume, which must be unlocked and mounted. */
+static int data_source(struct hydra_clone_plan *plan)
+{
+	char *dir = hydra_data_mountpoint(HYDRA_DATA_NAME);
+	struct statvfs vfs;
+
+	if (!dir) {
+		hydra_err("--data copy: this node's data partition is not unlocked and mounted "
+			  "(hydra data unlock)");
+		return -ENOENT;
+	}
+	snprintf(plan->data_dir, sizeof(plan->data_dir), "%s", dir);
+	if (statvfs(dir, &vfs) == 0)
+		plan->data_bytes = (uint64_t)(vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize;
+	free(dir);
+	return 0;
+}
+
 int hydra_clone_plan(const char *device, const struct hydra_clone_opts *o,
 		     struct hydra_clone_plan *plan)
 {
@@ -31,10 +52,9 @@ int hydra_clone_plan(const char *device, const struct hydra_clone_opts *o,
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
-	if (o->data != HYDRA_DATA_NONE) {
-		hydra_err("--data empty and --data copy need the data layer, which this medium lacks");
-		return -EOPNOTSUPP;
-	}
+	r = o->data == HYDRA_DATA_COPY ? data_source(plan) : 0;
+	if (r)
+		return r;
 	r = hydra_manifest_load(src, &m);
 	if (r) {
 		hydra_err("cannot clone: '%s' is not a hydra medium (is this a hydra live node?)", src);
@@ -52,7 +72,16 @@ int hydra_clone_plan(const char *device, const struct hydra_clone_opts *o,
 		goto out;
 	plan->target_size = t->size;
 	hydra_target_describe(t, plan->target, sizeof(plan->target));
-	r = hydra_target_check(o->sysroot ? o->sysroot : "", t, plan->min_size);
+	if (o->data != HYDRA_DATA_NONE && t->is_file) {
+		hydra_err("--data empty and --data copy need a disk: a LUKS2 volume is opened "
+			  "to make its ext4");
+		r = -EINVAL;
+		goto out;
+	}
+	/* Partition 1 is planned at its minimum: the rest of the disk is there for partition 2. */
+	r = hydra_target_check(o->sysroot ? o->sysroot : "", t, plan->min_size +
+			       (o->data == HYDRA_DATA_NONE ? 0 : HYDRA_DATA_MIN +
+				plan->data_bytes / 4 * 5));
 out:
 	hydra_target_free(t);
 	hydra_manifest_free(m);
@@ -114,6 +143,36 @@ static int run_hooks(const char *device, const struct hydra_clone_plan *p,
 	return r;
 }
 
+#define CLONE_MAPPING "hydra-data-clone"
+
+/* Partition 2 on the clone: a new LUKS2 volume, empty or with a copy of this node's files. */
+static int clone_data(const char *device, const struct hydra_clone_plan *plan,
+		      const struct hydra_clone_opts *o)
+{
+	struct hydra_data_init d = { .disk = device, .luks = o->luks, .keep_open = CLONE_MAPPING };
+	char dir[] = "/run/hydra/clone-data.XXXXXX";
+	int r, made = 0;
+
+	hydra_info("making the data partition on '%s'", device);
+	r = hydra_data_init(&d, o->pass, o->pass_len);
+	if (r || o->data != HYDRA_DATA_COPY)
+		goto out;
+	r = mkdtemp(dir) ? 0 : -errno;
+	made = !r;
+	if (!r)
+		r = hydra_data_mount_at(CLONE_MAPPING, dir);
+	if (!r) {
+		hydra_info("copying the data from %s", plan->data_dir);
+		r = hydra_data_copy(plan->data_dir, dir, NULL, NULL);
+	}
+out:
+	if (access("/dev/mapper/" CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)
+		r = -EIO;
+	if (made)
+		rmdir(dir);
+	return r;
+}
+
 int hydra_clone(const char *device, const struct hydra_clone_opts *o)
 {
 	struct hydra_clone_plan plan;
@@ -130,6 +189,10 @@ int hydra_clone(const char *device, const struct hydra_clone_opts *o)
 	r = hydra_medium_write(source_of(o), device, &w);
 	if (r) {
 		hydra_err("clone onto '%s' failed: it was not committed and will not boot", device);
+		return r;
+	}
+	if (o->data != HYDRA_DATA_NONE && (r = clone_data(device, &plan, o))) {
+		hydra_err("the clone on '%s' boots, but its data partition is not complete", device);
 		return r;
 	}
 	return run_hooks(device, &plan, o);

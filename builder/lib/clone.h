@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "crypt.h"
 #include "hydra.h"
 
 #define HYDRA_RUNNING_MEDIUM "/run/hydra/medium"
@@ -25,6 +26,10 @@ struct hydra_clone_opts {
 	const char *hooks;         /* directory of clone hooks; default HYDRA_CLONE_HOOKS */
 	const char *sysroot;       /* "" for the real system */
 	enum hydra_data_mode data;
+	/* --data empty|copy: the new volume's passphrase (the caller wipes it) and cost */
+	const char *pass;
+	size_t pass_len;
+	struct hydra_luks_opts luks;
 	hydra_progress_fn progress;
 	void *progress_ud;
 };
@@ -36,6 +41,8 @@ struct hydra_clone_plan {
 	uint64_t min_size;         /* what the target must hold */
 	uint64_t target_size;
 	unsigned files;
+	char data_dir[256];        /* --data copy: where the source volume is mounted */
+	uint64_t data_bytes;       /* --data copy: bytes used on it */
 };
 
 /* Check source and target and say what a clone would do; writes nothing. */

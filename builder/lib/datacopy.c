@@ -137,6 +137,12 @@ int hydra_tree_stream(const char *src, struct archive *out, const char *prefix, 
 		if (archive_read_disk_can_descend(in))
 			archive_read_disk_descend(in);
 		r = rename_entry(e, src, prefix);
+		/* An archive holds what is below the root; the root is the volume's own. */
+		if (!r && !*prefix && !strcmp(archive_entry_pathname(e), ".")) {
+			archive_entry_free(e);
+			e = NULL;
+			continue;
+		}
 		/* The first name of a file with several carries the data; the others link to it. */
 		archive_entry_linkify(links, &e, &spare);
 		if (!r && e)

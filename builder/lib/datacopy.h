@@ -20,7 +20,7 @@ struct hydra_tree_count {
 
 /*
  * Stream every entry of SRC into OUT, named PREFIX/REL (PREFIX "" gives
- * relative names, "." for SRC itself). TO_DISK says OUT is a write_disk
+ * relative names and leaves SRC itself out). TO_DISK says OUT is a write_disk
  * handle (holes are skipped by offset) rather than an archive writer
  * (holes are streamed as zeros, which the pax writer drops again).
  */
