@@ -46,10 +46,28 @@ static void test_quotes_and_last_wins(void)
 	hydra_cmdline_release(&c);
 }
 
+static void test_data_keys(void)
+{
+	struct hydra_cmdline c;
+
+	EQ_INT(hydra_cmdline_parse("hydra.persist=/home,/srv quiet", &c), 0);
+	EQ_STR(c.persist, "/home,/srv");
+	EQ_INT(c.data_off, 0);
+	hydra_cmdline_release(&c);
+	EQ_INT(hydra_cmdline_parse("hydra.data=off", &c), 0);
+	OK(c.persist == NULL);
+	EQ_INT(c.data_off, 1);
+	hydra_cmdline_release(&c);
+	EQ_INT(hydra_cmdline_parse("hydra.data", &c), 0);
+	EQ_INT(c.data_off, 0);
+	hydra_cmdline_release(&c);
+}
+
 int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_all_keys);
 	RUN(test_quotes_and_last_wins);
+	RUN(test_data_keys);
 	TESTS_END();
 }

@@ -40,6 +40,9 @@ static void test_shipped_tiny_recipe(void)
 	EQ_INT(r->n_overlays, 1);
 	EQ_STR(r->overlays[0], "common");
 	EQ_STR(r->root, HYDRA_SRCDIR);
+	/* [data] persist reaches hydra-init on the kernel command line. */
+	EQ_INT(r->n_persist, 2);
+	CONTAINS(r->cmdline, " hydra.persist=/home,/srv");
 	hydra_recipe_free(r);
 }
 
@@ -73,6 +76,7 @@ static void test_malformed_recipes(void)
 	refused("recipes/not-utf8.conf", ":3: not a text file: invalid UTF-8");
 	refused("recipes/binary.conf", ":3: not a text file: NUL byte");
 	refused("recipes/overlong.conf", ":3: line too long: 5014 bytes, at most 4096");
+	refused("recipes/bad-persist.conf", ": bad [data] persist: paths must be absolute");
 }
 
 static void test_missing_file(void)
