@@ -252,7 +252,8 @@ static void node_and_image(struct hydra_snapshot_info *info)
 		snprintf(info->node, sizeof(info->node), "%.*s", (int)strcspn(node, "\n"), node);
 	free(node);
 	snprintf(info->image, sizeof(info->image), "unknown");
-	if (hydra_manifest_load(MEDIUM, &m) == 0)
+	/* Off a node (a tree on a build host) there is no medium: the image stays unknown. */
+	if (access(MEDIUM "/" HYDRA_MANIFEST_PATH, R_OK) == 0 && hydra_manifest_load(MEDIUM, &m) == 0)
 		snprintf(info->image, sizeof(info->image), "%s", m->id);
 	hydra_manifest_free(m);
 }

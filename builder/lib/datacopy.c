@@ -12,11 +12,16 @@
 #include "hydra.h"
 #include "util.h"
 
+/*
+ * No ARCHIVE_EXTRACT_SPARSE: it scans every block for zeros. Holes come
+ * as gaps between the offsets of the data blocks (read_disk's map, a pax
+ * sparse entry), and write_disk leaves a gap unwritten.
+ */
 unsigned hydra_data_extract_flags(void)
 {
 	return ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
 	       ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS |
-	       ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+	       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 	       ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 }
 
