@@ -172,22 +172,31 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 
 struct dirbuf {
 	unsigned char *data;
-	size_t len;
+	size_t len, cap;
 };
+
+/* A FAT directory holds at most 65536 entries of 32 bytes: a longer chain is broken. */
+#define DIR_MAX (65536u * 32)
 
 static int collect(const void *buf, size_t len, void *ud)
 {
 	struct dirbuf *d = ud;
-	unsigned char *nd;
 
-	/* No directory of a medium is this large; a bigger one is a broken chain. */
-	if (d->len + len > (64u << 20))
+	if (d->len + len > DIR_MAX)
 		return -EIO;
-	nd = realloc(d->data, d->len + len);
-	if (!nd)
-		return -ENOMEM;
-	memcpy(nd + d->len, buf, len);
-	d->data = nd;
+	if (d->len + len > d->cap) {
+		size_t cap = d->cap ? d->cap : 4096;
+		unsigned char *nd;
+
+		while (cap < d->len + len)
+			cap *= 2;
+		nd = realloc(d->data, cap);
+		if (!nd)
+			return -ENOMEM;
+		d->data = nd;
+		d->cap = cap;
+	}
+	memcpy(d->data + d->len, buf, len);
 	d->len += len;
 	return 0;
 }
