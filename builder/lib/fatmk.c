@@ -529,9 +529,11 @@ static int write_dirs(struct hydra_fatmk *w)
 int hydra_fatmk_finish(struct hydra_fatmk *w)
 {
 	size_t fat_bytes = (size_t)w->fatsz * 512;
-	unsigned char *fat = calloc(1, fat_bytes), reserved[RESERVED * 512];
-	int r = fat ? write_dirs(w) : -ENOMEM;
+	unsigned char *fat = NULL, *reserved = w->buf;
+	int r = posix_memalign((void **)&fat, 4096, fat_bytes) ? -ENOMEM : write_dirs(w);
 
+	if (fat)
+		memset(fat, 0, fat_bytes);
 	for (uint32_t c = 0; fat && c < w->clusters + 2; c++)
 		put32(fat + 4 * c, w->fat[c]);
 	for (uint32_t i = 0; !r && i < NFATS; i++)
@@ -540,11 +542,11 @@ int hydra_fatmk_finish(struct hydra_fatmk *w)
 	if (r)
 		return r;
 	/* Boot sector and FSInfo, and their backups at sectors 6 and 7. */
-	memset(reserved, 0, sizeof(reserved));
+	memset(reserved, 0, RESERVED * 512);
 	boot_sector(w, reserved);
 	fsinfo(w, reserved + 512);
 	memcpy(reserved + 6 * 512, reserved, 1024);
-	return write_at(w, reserved, sizeof(reserved), 0);
+	return write_at(w, reserved, RESERVED * 512, 0);
 }
 
 void hydra_fatmk_free(struct hydra_fatmk *w)

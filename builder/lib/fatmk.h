@@ -21,7 +21,11 @@ struct hydra_fatmk_opts {
 	int64_t time;               /* every date on the file system (SOURCE_DATE_EPOCH) */
 };
 
-/* Start a FAT32 on FD; -ENOSPC/-EINVAL when it cannot hold 65525 clusters. */
+/*
+ * Start a FAT32 on FD; -ENOSPC/-EINVAL when it cannot hold 65525 clusters.
+ * Every write is of whole 512-byte sectors from 4096-aligned memory, so FD
+ * may be opened with O_DIRECT on a disk with 512-byte sectors.
+ */
 int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fatmk **out);
 /* Copy SIZE bytes from SRC_FD into PATH ("dir/name"), making its directories. */
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size);

