@@ -55,6 +55,6 @@ try:
     verify_img = timed(f"'{HYDRA}' verify --progress=none '{image}'")
     print(f"sha256sum of the payload files:     {sha:.2f} s")
     print(f"hydra verify of the same files:     {verify:.2f} s   ratio {verify / sha:.2f}")
-    print(f"hydra verify of the image (mtools): {verify_img:.2f} s   ratio {verify_img / sha:.2f}")
+    print(f"hydra verify of the image itself:   {verify_img:.2f} s   ratio {verify_img / sha:.2f}")
 finally:
     sh(f"losetup -d {dev}; rm -rf '{tmp}' '{image}'")
