@@ -1,6 +1,7 @@
 /* A FAT32 reader: boot sector, the first FAT in memory, directories, cluster runs. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,6 +23,7 @@ struct hydra_fat {
 	uint32_t clusters;          /* number of data clusters */
 	uint32_t root;
 	uint32_t *fat;              /* the first FAT, little-endian entries */
+	int cached;                 /* FD reads through the page cache: read ahead */
 	unsigned char *buf;         /* RUN_MAX bytes, aligned for O_DIRECT */
 };
 
@@ -92,6 +94,7 @@ int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out)
 	}
 	f->fd = fd;
 	f->offset = offset;
+	f->cached = !(fcntl(fd, F_GETFL) & O_DIRECT);
 	r = read_at(f, f->buf, 4096, 0);
 	if (!r)
 		r = parse_boot(f, f->buf, &fat_off, &fat_bytes);
@@ -160,6 +163,11 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 		r = read_at(f, f->buf, len, f->data_start + (uint64_t)(first - 2) * f->cluster_bytes);
 		if (r)
 			return r;
+		/* Files are mostly contiguous: the disk reads on while this run is used. */
+		if (f->cached && c < FAT_EOC && valid(f, c))
+			posix_fadvise(f->fd, (off_t)(f->offset + f->data_start +
+						     (uint64_t)(c - 2) * f->cluster_bytes),
+				      RUN_MAX, POSIX_FADV_WILLNEED);
 		if (len > limit - done)
 			len = (size_t)(limit - done);
 		r = fn(f->buf, len, ud);

@@ -43,11 +43,19 @@ void hydra_mbr_parse(const unsigned char s[512], struct hydra_mbr *out)
 	out->size = (uint64_t)le32(p1 + 12) * 512;
 }
 
-/* Read what is on the disk, not what an earlier write left in the page cache. */
+/*
+ * Read what is on the disk, not what an earlier write left in the page
+ * cache: a disk with O_DIRECT, an image file through a cache emptied of it
+ * first, where the kernel's read-ahead overlaps reading with hashing.
+ */
 static int open_direct(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT), ssz = 0;
+	struct stat st;
+	int fd = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? -1 :
+		open(path, O_RDONLY | O_CLOEXEC | O_DIRECT), ssz = 0;
 
+	if (fd < 0)
+		errno = EINVAL;
 	/* The FAT reader aligns to 512 bytes: a disk with larger sectors is read cached. */
 	if (fd >= 0 && ioctl(fd, BLKSSZGET, &ssz) == 0 && ssz > 512) {
 		close(fd);
