@@ -2,29 +2,38 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "burn.h"
+#include "extent.h"
 #include "hydra.h"
 #include "medium.h"
 #include "safety.h"
 #include "util.h"
 #include "wipe.h"
 
-#define CHUNK (4u << 20)
+/* Large writes and reads; zero detection and extents in whole MiBs. */
+#define CHUNK (8u << 20)
 #define HEAD (1u << 20)
+#define ZBLOCK ((size_t)1 << 20)
+#define ZSTEP (64ull << 20)
 
 struct burn {
 	const char *image, *target;
 	int in, out, rd;            /* image, target for writing, target for reading back */
 	int is_file;
+	int write_zeros;            /* the target cannot zero ranges itself */
 	uint64_t size, done, total;
-	unsigned char *buf, *cmp;
+	unsigned char *buf, *cmp, *zero;
+	struct hydra_extent *ext;   /* the image's data; zeros between */
+	size_t n_ext;
 	const struct hydra_burn_opts *o;
 };
 
@@ -76,9 +85,82 @@ static int write_full(int fd, const unsigned char *buf, size_t len, uint64_t off
 	return 0;
 }
 
-/* Copy [FROM, TO) of the image to the target. */
-static int copy_range(struct burn *b, uint64_t from, uint64_t to)
+/*
+ * Make [OFF, OFF+LEN) of the target read as zeros without sending the zeros:
+ * a block device zeroes it itself (a loop device punches its backing file),
+ * a file gets a hole. Where neither works, zeros are written.
+ */
+static int zero_out(struct burn *b, uint64_t off, uint64_t len)
 {
+	uint64_t range[2] = { off, len };
+	int r;
+
+	if (!b->write_zeros) {
+		if (b->is_file)
+			r = fallocate(b->out, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      (off_t)off, (off_t)len);
+		else
+			r = ioctl(b->out, BLKZEROOUT, range);
+		if (r == 0)
+			return 0;
+		if (errno != EOPNOTSUPP && errno != EINVAL && errno != ENOTTY)
+			return -errno;
+		hydra_debug("'%s' cannot zero a range itself (%s): writing zeros", b->target,
+			    strerror(errno));
+		b->write_zeros = 1;
+	}
+	for (uint64_t done = 0; done < len;) {
+		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+
+		if ((r = write_full(b->out, b->zero, n, off + done)))
+			return r;
+		done += n;
+	}
+	return 0;
+}
+
+/* Write LEN bytes of BUF at OFF, blocks of zeros as zeroed ranges. */
+static int put(struct burn *b, const unsigned char *buf, size_t len, uint64_t off)
+{
+	for (size_t at = 0, end; at < len; at = end) {
+		int zero = hydra_is_zero(buf + at, len - at < ZBLOCK ? len - at : ZBLOCK), r;
+
+		for (end = at + ZBLOCK; end < len &&
+			    hydra_is_zero(buf + end, len - end < ZBLOCK ? len - end : ZBLOCK) == zero;
+		     end += ZBLOCK)
+			;
+		if (end > len)
+			end = len;
+		r = zero ? zero_out(b, off + at, end - at) : write_full(b->out, buf + at, end - at, off + at);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* A hole of the image made zero on the target, in steps so that progress moves on a slow stick. */
+static int zero_piece(struct burn *b, uint64_t from, uint64_t to)
+{
+	for (uint64_t off = from; off < to; off += ZSTEP) {
+		uint64_t len = to - off < ZSTEP ? to - off : ZSTEP;
+		int r = zero_out(b, off, len);
+
+		if (r) {
+			hydra_err("cannot zero '%s' at byte %llu: %s", b->target,
+				  (unsigned long long)off, strerror(-r));
+			return r;
+		}
+		if ((r = tick(b, len)))
+			return r;
+	}
+	return 0;
+}
+
+/* One piece of the image: DATA bytes copied, or a hole made zero on the target. */
+static int copy_piece(struct burn *b, uint64_t from, uint64_t to, int data)
+{
+	if (!data)
+		return zero_piece(b, from, to);
 	for (uint64_t off = from; off < to;) {
 		size_t len = to - off < CHUNK ? (size_t)(to - off) : CHUNK;
 		int r = read_full(b->in, b->buf, len, off);
@@ -87,7 +169,9 @@ static int copy_range(struct burn *b, uint64_t from, uint64_t to)
 			hydra_err("cannot read '%s': %s", b->image, strerror(-r));
 			return r;
 		}
-		r = write_full(b->out, b->buf, len, off);
+		/* The kernel reads the next chunk while this one is written. */
+		posix_fadvise(b->in, (off_t)(off + len), CHUNK, POSIX_FADV_WILLNEED);
+		r = put(b, b->buf, len, off);
 		if (r) {
 			hydra_err("cannot write '%s' at byte %llu: %s", b->target,
 				  (unsigned long long)off, strerror(-r));
@@ -97,21 +181,15 @@ static int copy_range(struct burn *b, uint64_t from, uint64_t to)
 		if ((r = tick(b, len)))
 			return r;
 	}
-	if (fsync(b->out) < 0) {
-		hydra_err("cannot sync '%s': %s", b->target, strerror(errno));
-		return -errno;
-	}
 	return 0;
 }
 
-/* Read [FROM, TO) back from the target, past the page cache, and compare. */
-static int compare_range(struct burn *b, uint64_t from, uint64_t to)
+/* Read a piece back from the target and compare: with the image, or with zeros. */
+static int compare_piece(struct burn *b, uint64_t from, uint64_t to, int data)
 {
-	if (b->is_file)
-		posix_fadvise(b->rd, (off_t)from, (off_t)(to - from), POSIX_FADV_DONTNEED);
 	for (uint64_t off = from; off < to;) {
 		size_t len = to - off < CHUNK ? (size_t)(to - off) : CHUNK;
-		int r = read_full(b->in, b->buf, len, off);
+		int r = data ? read_full(b->in, b->buf, len, off) : 0;
 
 		if (!r)
 			r = read_full(b->rd, b->cmp, len, off);
@@ -119,7 +197,7 @@ static int compare_range(struct burn *b, uint64_t from, uint64_t to)
 			hydra_err("cannot read back '%s': %s", b->target, strerror(-r));
 			return r;
 		}
-		if (memcmp(b->buf, b->cmp, len)) {
+		if (data ? memcmp(b->buf, b->cmp, len) != 0 : !hydra_is_zero(b->cmp, len)) {
 			hydra_err("'%s' reads back different from the image near byte %llu",
 				  b->target, (unsigned long long)off);
 			return -EBADMSG;
@@ -129,6 +207,49 @@ static int compare_range(struct burn *b, uint64_t from, uint64_t to)
 			return r;
 	}
 	return 0;
+}
+
+/* FN over [FROM, TO) piece by piece: the image's data extents and the holes between. */
+static int each_piece(struct burn *b, uint64_t from, uint64_t to,
+		      int (*fn)(struct burn *b, uint64_t from, uint64_t to, int data))
+{
+	uint64_t pos = from;
+	int r = 0;
+
+	for (size_t i = 0; !r && i < b->n_ext && pos < to; i++) {
+		uint64_t s = b->ext[i].off, e = s + b->ext[i].len;
+
+		if (e <= pos)
+			continue;
+		if (s > pos)
+			r = fn(b, pos, s < to ? s : to, 0);
+		if (!r && s < to)
+			r = fn(b, s > pos ? s : pos, e < to ? e : to, 1);
+		pos = e;
+	}
+	if (!r && pos < to)
+		r = fn(b, pos, to, 0);
+	return r;
+}
+
+/* Copy [FROM, TO) of the image to the target, then make it durable. */
+static int copy_range(struct burn *b, uint64_t from, uint64_t to)
+{
+	int r = each_piece(b, from, to, copy_piece);
+
+	if (!r && fsync(b->out) < 0) {
+		r = -errno;
+		hydra_err("cannot sync '%s': %s", b->target, strerror(errno));
+	}
+	return r;
+}
+
+/* Read [FROM, TO) back from the target, past the page cache, and compare. */
+static int compare_range(struct burn *b, uint64_t from, uint64_t to)
+{
+	if (b->is_file)
+		posix_fadvise(b->rd, (off_t)from, (off_t)(to - from), POSIX_FADV_DONTNEED);
+	return each_piece(b, from, to, compare_piece);
 }
 
 /* Block devices are written and read with O_DIRECT where they allow it. */
@@ -150,6 +271,20 @@ static int open_target(struct burn *b)
 		b->rd = open(b->target, O_RDONLY | O_CLOEXEC);
 	if (b->rd < 0) {
 		hydra_err("cannot open '%s' to read back: %s", b->target, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* A file target at least as long as the image, so that holes punched in it read as zeros. */
+static int size_file(struct burn *b)
+{
+	struct stat st;
+
+	if (!b->is_file || (fstat(b->out, &st) == 0 && (uint64_t)st.st_size >= b->size))
+		return 0;
+	if (ftruncate(b->out, (off_t)b->size) < 0) {
+		hydra_err("cannot size '%s': %s", b->target, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -218,13 +353,22 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 	if (r)
 		goto out;
 	if (posix_memalign((void **)&b.buf, 4096, CHUNK) ||
-	    posix_memalign((void **)&b.cmp, 4096, CHUNK)) {
+	    posix_memalign((void **)&b.cmp, 4096, CHUNK) ||
+	    posix_memalign((void **)&b.zero, 4096, CHUNK)) {
 		r = -ENOMEM;
+		goto out;
+	}
+	memset(b.zero, 0, CHUNK);
+	r = hydra_extent_map(b.in, b.size, HEAD, &b.ext, &b.n_ext);
+	if (r) {
+		hydra_err("cannot map the data of '%s': %s", image, strerror(-r));
 		goto out;
 	}
 	r = open_target(&b);
 	if (!r)
 		r = hydra_wipe_signatures(target);
+	if (!r)
+		r = size_file(&b);
 	if (r)
 		goto out;
 	b.total = 2 * b.size;
@@ -250,6 +394,8 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 out:
 	free(b.buf);
 	free(b.cmp);
+	free(b.zero);
+	free(b.ext);
 	if (b.in >= 0)
 		close(b.in);
 	if (b.out >= 0)

@@ -1,4 +1,4 @@
-/* Reading a medium: a mounted root directory, or an image/disk through mtools. */
+/* Reading a medium: a mounted root directory, or an image/disk through the FAT reader. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "fat.h"
 #include "hydra.h"
 #include "medium.h"
 #include "util.h"
@@ -21,7 +21,8 @@ struct hydra_medium {
 	char *path;
 	int is_dir;
 	struct hydra_mbr mbr;
-	char *mtools_image;   /* "PATH@@OFFSET" */
+	int fd;                /* the image or disk, O_DIRECT where it allows */
+	struct hydra_fat *fat; /* NULL when partition 1 holds no FAT32 (yet) */
 };
 
 static uint32_t le32(const unsigned char *p)
@@ -42,35 +43,67 @@ void hydra_mbr_parse(const unsigned char s[512], struct hydra_mbr *out)
 	out->size = (uint64_t)le32(p1 + 12) * 512;
 }
 
-/* Sector 0 says where partition 1 is; before commit, layout v1 says it. */
-static int open_image(struct hydra_medium *m)
+/*
+ * Read what is on the disk, not what an earlier write left in the page
+ * cache: a disk with O_DIRECT, an image file through a cache emptied of it
+ * first, where the kernel's read-ahead overlaps reading with hashing.
+ */
+static int open_direct(const char *path)
 {
-	unsigned char sector[512];
-	uint64_t offset = HYDRA_PART_OFFSET;
-	int fd = open(m->path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	struct stat st;
+	int fd = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? -1 :
+		open(path, O_RDONLY | O_CLOEXEC | O_DIRECT), ssz = 0;
 
-	if (fd < 0) {
-		int r = -errno;
-
-		hydra_err("cannot open '%s': %s", m->path, strerror(errno));
-		return r;
+	if (fd < 0)
+		errno = EINVAL;
+	/* The FAT reader aligns to 512 bytes: a disk with larger sectors is read cached. */
+	if (fd >= 0 && ioctl(fd, BLKSSZGET, &ssz) == 0 && ssz > 512) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
 	}
-	/* Read what is on the disk, not what an earlier write left in the cache. */
+	if (fd < 0 && errno == EINVAL)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	fdatasync(fd);
 	ioctl(fd, BLKFLSBUF, 0);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	n = pread(fd, sector, sizeof(sector), 0);
-	close(fd);
-	if (n != (ssize_t)sizeof(sector)) {
+	return fd;
+}
+
+/*
+ * Sector 0 says where partition 1 is; before commit, layout v1 says it. A
+ * partition without a FAT32 is a medium not written (yet): its files read
+ * as missing.
+ */
+static int open_image(struct hydra_medium *m)
+{
+	uint64_t offset = HYDRA_PART_OFFSET;
+	unsigned char *sector = NULL;
+	int r;
+
+	m->fd = open_direct(m->path);
+	if (m->fd < 0) {
+		hydra_err("cannot open '%s': %s", m->path, strerror(-m->fd));
+		return m->fd;
+	}
+	if (posix_memalign((void **)&sector, 4096, 4096))
+		return -ENOMEM;
+	if (pread(m->fd, sector, 4096, 0) < 512) {
 		hydra_err("cannot read the boot sector of '%s'", m->path);
+		free(sector);
 		return -EIO;
 	}
 	hydra_mbr_parse(sector, &m->mbr);
+	free(sector);
 	if (m->mbr.signature && m->mbr.start)
 		offset = m->mbr.start;
-	m->mtools_image = hydra_strdupf("%s@@%llu", m->path, (unsigned long long)offset);
-	return m->mtools_image ? 0 : -ENOMEM;
+	r = hydra_fat_open(m->fd, offset, &m->fat);
+	if (r)
+		hydra_debug("'%s' holds no FAT32 at byte %llu: %s", m->path,
+			    (unsigned long long)offset, strerror(-r));
+	return r == -ENOMEM ? r : 0;
 }
 
 int hydra_medium_open(const char *path, struct hydra_medium **out)
@@ -83,6 +116,7 @@ int hydra_medium_open(const char *path, struct hydra_medium **out)
 		free(m);
 		return -ENOMEM;
 	}
+	m->fd = -1;
 	if (stat(path, &st) < 0) {
 		r = -errno;
 		hydra_err("cannot open '%s': %s", path, strerror(errno));
@@ -93,9 +127,7 @@ int hydra_medium_open(const char *path, struct hydra_medium **out)
 		*out = m;
 		return 0;
 	}
-	r = hydra_tool_require("mcopy");
-	if (!r)
-		r = open_image(m);
+	r = open_image(m);
 	if (r)
 		goto fail;
 	*out = m;
@@ -109,8 +141,10 @@ void hydra_medium_close(struct hydra_medium *m)
 {
 	if (!m)
 		return;
+	hydra_fat_free(m->fat);
+	if (m->fd >= 0)
+		close(m->fd);
 	free(m->path);
-	free(m->mtools_image);
 	free(m);
 }
 
@@ -119,145 +153,134 @@ int hydra_medium_committed(const struct hydra_medium *m)
 	return m->is_dir || (m->mbr.signature && m->mbr.bootable);
 }
 
-/* Start TOOL on the medium's FAT with its stdout on a pipe we read. */
-static pid_t spawn_mtools(struct hydra_medium *m, const char *tool, const char *rel, int *out)
+/* REL on the FAT: -ENOENT when absent, a directory, or no FAT is there. */
+static int lookup(struct hydra_medium *m, const char *rel, struct hydra_fat_file *f)
 {
-	char *target = hydra_strdupf("::/%s", rel);
-	int p[2];
-	pid_t pid;
+	int r;
 
-	if (!target || pipe2(p, O_CLOEXEC) < 0) {
-		free(target);
-		return -1;
-	}
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(p[1], STDOUT_FILENO);
-		if (null >= 0)
-			dup2(null, STDERR_FILENO);
-		setenv("MTOOLS_SKIP_CHECK", "1", 1);
-		if (!strcmp(tool, "mcopy"))
-			execlp("mcopy", "mcopy", "-n", "-i", m->mtools_image, target, "-", (char *)NULL);
-		else
-			execlp(tool, tool, "-i", m->mtools_image, target, (char *)NULL);
-		_exit(127);
-	}
-	free(target);
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		return -1;
-	}
-	*out = p[0];
-	return pid;
+	if (!m->fat)
+		return -ENOENT;
+	r = hydra_fat_lookup(m->fat, rel, f);
+	if (!r && f->is_dir)
+		r = -ENOENT;
+	return r == -ENOTDIR ? -ENOENT : r;
 }
 
-static int wait_tool(pid_t pid)
+/* A file of a mounted root, opened past the page cache. */
+static int open_member(struct hydra_medium *m, const char *rel)
 {
-	int status;
+	char *path = hydra_path_join(m->path, rel);
+	int fd;
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOENT;
-}
-
-/*
- * A descriptor to read REL from: the file itself on a mounted root (read past
- * the page cache), else a pipe from mcopy, whose process goes to *PID.
- */
-static int open_member(struct hydra_medium *m, const char *rel, int *fd, pid_t *pid)
-{
-	char *path;
-
-	*pid = 0;
-	if (!m->is_dir) {
-		*pid = spawn_mtools(m, "mcopy", rel, fd);
-		return *pid < 0 ? -errno : 0;
-	}
-	path = hydra_path_join(m->path, rel);
 	if (!path)
 		return -ENOMEM;
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	if (*fd < 0)
+	if (fd < 0)
 		return -errno;
-	posix_fadvise(*fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return fd;
+}
+
+struct sink {
+	char *buf;
+	size_t len;
+	EVP_MD_CTX *sha;
+};
+
+static int to_buffer(const void *data, size_t len, void *ud)
+{
+	struct sink *s = ud;
+
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
 	return 0;
 }
 
-/* R, or -ENOENT when mcopy did not find the file. */
-static int close_member(int fd, pid_t pid, int r)
+static int to_hash(const void *data, size_t len, void *ud)
 {
-	close(fd);
-	if (pid > 0 && wait_tool(pid) < 0)
-		r = -ENOENT;
-	return r;
+	struct sink *s = ud;
+
+	s->len += len;
+	return EVP_DigestUpdate(s->sha, data, len) == 1 ? 0 : -EIO;
 }
 
 int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len)
 {
+	struct hydra_fat_file f;
+	struct sink s = { 0 };
 	char path[64];
-	pid_t pid;
 	int r, fd;
 
 	*buf = NULL;
-	r = open_member(m, rel, &fd, &pid);
+	if (m->is_dir) {
+		fd = open_member(m, rel);
+		if (fd < 0)
+			return fd;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		r = hydra_read_file(path, buf, len);
+		close(fd);
+		return r;
+	}
+	r = lookup(m, rel, &f);
 	if (r)
 		return r;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	r = close_member(fd, pid, hydra_read_file(path, buf, len));
+	/* Whole small files only: a MANIFEST, a signature. */
+	if (f.size > (64u << 20))
+		return -EFBIG;
+	s.buf = malloc((size_t)f.size + 1);
+	if (!s.buf)
+		return -ENOMEM;
+	r = hydra_fat_read(m->fat, &f, to_buffer, &s);
 	if (r) {
-		free(*buf);
-		*buf = NULL;
+		free(s.buf);
+		return r;
 	}
-	return r;
+	s.buf[s.len] = '\0';
+	*buf = s.buf;
+	if (len)
+		*len = s.len;
+	return 0;
 }
 
 int hydra_medium_hash(struct hydra_medium *m, const char *rel,
 		      unsigned char sha[HYDRA_SHA256_LEN], uint64_t *size)
 {
-	pid_t pid;
+	struct hydra_fat_file f;
+	struct sink s = { 0 };
 	int r, fd;
 
-	r = open_member(m, rel, &fd, &pid);
+	if (m->is_dir) {
+		fd = open_member(m, rel);
+		if (fd < 0)
+			return fd;
+		r = hydra_sha256_fd(fd, sha, size);
+		close(fd);
+		return r;
+	}
+	r = lookup(m, rel, &f);
 	if (r)
 		return r;
-	return close_member(fd, pid, hydra_sha256_fd(fd, sha, size));
-}
-
-/* The size in an mdir line: the number just before the YYYY-MM-DD date. */
-static int mdir_size(const char *listing, uint64_t *size)
-{
-	const char *line = listing;
-
-	while (line && *line) {
-		const char *nl = strchr(line, '\n');
-		char prev[64] = "", tok[64];
-		int off = 0, n;
-
-		while (sscanf(line + off, "%63s%n", tok, &n) == 1 && (!nl || line + off < nl)) {
-			if (strlen(tok) == 10 && tok[4] == '-' && tok[7] == '-' && prev[0] &&
-			    strspn(prev, "0123456789") == strlen(prev)) {
-				*size = strtoull(prev, NULL, 10);
-				return 0;
-			}
-			snprintf(prev, sizeof(prev), "%s", tok);
-			off += n;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return -ENOENT;
+	s.sha = EVP_MD_CTX_new();
+	if (!s.sha)
+		return -ENOMEM;
+	r = EVP_DigestInit_ex(s.sha, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+	if (!r)
+		r = hydra_fat_read(m->fat, &f, to_hash, &s);
+	if (!r && EVP_DigestFinal_ex(s.sha, sha, NULL) != 1)
+		r = -EIO;
+	if (!r && size)
+		*size = s.len;
+	EVP_MD_CTX_free(s.sha);
+	return r;
 }
 
 int hydra_medium_stat(struct hydra_medium *m, const char *rel, uint64_t *size)
 {
-	char *path, *listing = NULL;
+	struct hydra_fat_file f;
 	struct stat st;
-	int r, fd;
-	pid_t pid;
+	char *path;
+	int r;
 
 	if (m->is_dir) {
 		path = hydra_path_join(m->path, rel);
@@ -269,17 +292,8 @@ int hydra_medium_stat(struct hydra_medium *m, const char *rel, uint64_t *size)
 			*size = (uint64_t)st.st_size;
 		return r;
 	}
-	pid = spawn_mtools(m, "mdir", rel, &fd);
-	if (pid < 0)
-		return -errno;
-	path = hydra_strdupf("/proc/self/fd/%d", fd);
-	r = path ? hydra_read_file(path, &listing, NULL) : -ENOMEM;
-	free(path);
-	close(fd);
-	if (wait_tool(pid) < 0)
-		r = -ENOENT;
+	r = lookup(m, rel, &f);
 	if (!r)
-		r = mdir_size(listing, size);
-	free(listing);
+		*size = f.size;
 	return r;
 }

@@ -1,7 +1,7 @@
 /*
  * Reading a medium: a mounted medium root (a directory such as
  * /run/hydra/medium), or an image file or disk holding layout v1 (MBR,
- * FAT32 partition 1), read with mtools so no mount is needed.
+ * FAT32 partition 1), read in process (fat.c) so no mount is needed.
  */
 #ifndef HYDRA_MEDIUM_H
 #define HYDRA_MEDIUM_H

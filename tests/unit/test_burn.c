@@ -32,6 +32,27 @@ static void test_burn_copies_and_commits(void)
 	EQ_INT(rep.state, HYDRA_MEDIUM_COMPLETE);
 }
 
+/*
+ * The image's holes become zeros on the target even where it held other bytes,
+ * and zero blocks inside its data too: cmp sees the image.
+ */
+static void test_burn_zeroes_what_the_image_leaves_empty(void)
+{
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	make_medium(1);
+	/* A dense copy of the image: every zero block is data to SEEK_DATA. */
+	EQ_INT(sh("cp --sparse=never img dense && head -c 90M /dev/urandom > disk"), 0);
+	EQ_INT(burn("img", "disk"), 0);
+	EQ_INT(sh("cmp -n $(stat -c %s img) img disk"), 0);
+	EQ_INT(sh("head -c 90M /dev/urandom > disk"), 0);
+	EQ_INT(burn("dense", "disk"), 0);
+	EQ_INT(sh("cmp -n $(stat -c %s img) img disk"), 0);
+	/* A new file: made as large as the image. */
+	EQ_INT(burn("img", "new"), 0);
+	EQ_INT(sh("cmp img new"), 0);
+}
+
 static void test_burn_refuses_corrupt_image(void)
 {
 	if (!have_tools())
@@ -59,6 +80,7 @@ static void test_burn_refuses_itself(void)
 int main(void)
 {
 	RUN(test_burn_copies_and_commits);
+	RUN(test_burn_zeroes_what_the_image_leaves_empty);
 	RUN(test_burn_refuses_corrupt_image);
 	RUN(test_burn_refuses_itself);
 	TESTS_END();

@@ -1,0 +1,40 @@
+/*
+ * Reading a FAT32 file system in process: files found by path (long names
+ * too), their clusters read in runs of contiguous clusters with large reads.
+ * It takes a descriptor and an offset, never a path, so it reads an image
+ * file, a disk opened with O_DIRECT, or a test's buffer written to a file.
+ */
+#ifndef HYDRA_FAT_H
+#define HYDRA_FAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hydra_fat;
+
+struct hydra_fat_file {
+	uint32_t cluster;           /* first cluster; 0 for an empty file */
+	uint64_t size;
+	int is_dir;
+};
+
+/*
+ * The FAT32 at byte OFFSET of FD. Reads go straight to FD with buffers
+ * aligned for O_DIRECT. -EINVAL when there is no FAT32 there.
+ */
+int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out);
+void hydra_fat_free(struct hydra_fat *f);
+
+/* "dir/file" from the root, names compared without case; -ENOENT when absent. */
+int hydra_fat_lookup(struct hydra_fat *f, const char *path, struct hydra_fat_file *out);
+
+/*
+ * The file's bytes in order, handed to FN a piece at a time (at most a few
+ * MiB); FN returns non-zero to stop, and that is returned. -EIO when the
+ * cluster chain is broken or shorter than the size.
+ */
+typedef int (*hydra_fat_data_fn)(const void *buf, size_t len, void *ud);
+int hydra_fat_read(struct hydra_fat *f, const struct hydra_fat_file *file, hydra_fat_data_fn fn,
+		   void *ud);
+
+#endif
