@@ -113,7 +113,7 @@ static int64_t choose_epoch(const struct hydra_recipe *r)
 
 static int check_tools(void)
 {
-	static const char *const tools[] = { "mksquashfs", "mkfs.fat", "mcopy", "mmd", "syslinux",
+	static const char *const tools[] = { "mksquashfs", "mcopy", "syslinux",
 					     "apt-get", "apt-cache", "depmod", "ldd", NULL };
 
 	for (size_t i = 0; tools[i]; i++)
