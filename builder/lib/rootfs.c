@@ -19,8 +19,9 @@ static const char *const writer_tools[] = {
 	"/usr/sbin/mkfs.fat", "/usr/bin/mcopy", "/usr/bin/mmd", "/usr/bin/mdir",
 	"/usr/bin/mattrib", "/usr/bin/mmove", "/usr/bin/mtype", "/usr/bin/syslinux", "/usr/bin/mdel",
 	"/usr/sbin/fsck.fat", "/usr/sbin/blkid", "/usr/sbin/sfdisk",
-	/* the data layer: its ext4, and extended attributes to look at */
-	"/usr/sbin/mkfs.ext4", "/usr/sbin/e2fsck", "/usr/bin/setfattr", "/usr/bin/getfattr", NULL,
+	/* the data layer: its ext4, and extended attributes and ACLs to look at */
+	"/usr/sbin/mkfs.ext4", "/usr/sbin/e2fsck", "/usr/bin/setfattr", "/usr/bin/getfattr",
+	"/usr/bin/setfacl", "/usr/bin/getfacl", NULL,
 };
 
 static const char *const writer_files[] = {
