@@ -102,6 +102,8 @@ static int bootstrap(const struct hydra_recipe *r, const char *root, const char 
 	argv[n++] = "mmdebstrap";
 	argv[n++] = "--mode=root";
 	argv[n++] = "--format=directory";
+	/* apt's own lines in the build log: what it fetched, and why it failed. */
+	argv[n++] = "--verbose";
 	argv[n++] = variant;
 	if (r->n_packages)
 		argv[n++] = include;

@@ -108,7 +108,7 @@ static int run_one(const char *hook, const char *root, const char *env[], const 
 	if (r > 0) {
 		hydra_err("build hook '%s' failed with exit status %d (its output is in %s)", hook,
 			  r, logfile);
-		r = -ECANCELED;
+		r = -EIO;
 	} else if (r < 0) {
 		hydra_err("cannot run the build hook '%s': %s", hook, strerror(-r));
 	} else {
