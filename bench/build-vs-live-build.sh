@@ -50,15 +50,18 @@ hydra_build() {
 	build/hydra build --no-cache -o "$work/default.img" images/default.conf
 }
 
+# /usr/bin/time runs programs, not shell functions: hand them to a bash.
+export -f lb_build hydra_build
+export work pkgs
 mkdir -p "$work/lb"
 echo "warming both package caches (untimed)..."
-measure lb-warmup lb_build
-measure hydra-warmup hydra_build
+measure lb-warmup bash -c lb_build
+measure hydra-warmup bash -c hydra_build
 echo "timed builds..."
-measure lb lb_build
+measure lb bash -c lb_build
 lb_wall=$wall lb_rss=$rss
 lb_img=$(ls "$work"/lb/*.iso | head -1)
-measure hydra hydra_build
+measure hydra bash -c hydra_build
 hy_wall=$wall hy_rss=$rss
 hy_img=$work/default.img
 payload=$(MTOOLS_SKIP_CHECK=1 mdir -/ -b -i "$hy_img@@1M" ::/ | while read -r f; do
