@@ -322,19 +322,87 @@ static int do_kernel(struct build *b)
 	return stage_end(b, "kernel", r);
 }
 
-static int do_initramfs(struct build *b)
+/*
+ * What initrd.img is made from: hydra's own code (which builds it), hydra-init
+ * and the libraries and busybox it takes from this machine, the driver map,
+ * the kernel and the build time. Overlays are not in it.
+ */
+static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 {
-	char *initrd = medium_path(b, "boot/initrd.img");
-	int r = initrd ? 0 : -ENOMEM;
+	const char *argv[] = { "ldd", b->o->init_bin, NULL };
+	struct hydra_spawn_opts o = { .logfile = b->res->log };
+	struct hydra_cache_key k = { 0 };
+	char *map = hydra_path_join(b->r->root, "hardware-db/drivers.conf");
+	char *libs = NULL, *save = NULL, epoch[32];
+	int r;
+
+	snprintf(epoch, sizeof(epoch), "%lld", (long long)b->epoch);
+	hydra_cache_key_add(&k, "format", "initrd.img 1");
+	hydra_cache_key_add_file(&k, "hydra", b->o->hydra_bin);
+	hydra_cache_key_add_file(&k, "hydra-init", b->o->init_bin);
+	hydra_cache_key_add_file(&k, "busybox", "/bin/busybox");
+	hydra_cache_key_add_file(&k, "driver-map", map ? map : "");
+	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
+	hydra_cache_key_add(&k, "epoch", epoch);
+	o.capture = &libs;
+	r = hydra_spawn(argv, &o);
+	for (char *l = strtok_r(r ? NULL : libs, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *slash = strchr(l, '/');
+
+		if (slash) {
+			slash[strcspn(slash, " \t(")] = '\0';
+			hydra_cache_key_add_file(&k, "library", slash);
+		}
+	}
+	r = r ? -EIO : hydra_cache_key_final(&k, hex);
+	hydra_cache_key_release(&k);
+	free(libs);
+	free(map);
+	return r;
+}
+
+static int make_initramfs(struct build *b, const char *initrd)
+{
+	int r;
 
 	stage_start(b, "initramfs", "hydra-init and the driver map's modules");
-	if (!r)
-		r = do_modules(b);
+	r = do_modules(b);
 	if (!r)
 		r = hydra_initramfs_build(b->o->init_bin, b->kernel, &b->mods, b->work, initrd,
 					  b->epoch);
-	free(initrd);
 	return stage_end(b, "initramfs", r);
+}
+
+/*
+ * Only Debian images use the stage cache, as for system.sqfs: a busybox image
+ * is made whole in seconds. A key that cannot be made means no cache, not
+ * no image.
+ */
+static int do_initramfs(struct build *b)
+{
+	char *initrd = medium_path(b, "boot/initrd.img"), *cached = NULL, key[HYDRA_SHA256_HEX];
+	char *stage = hydra_strdupf("%s-initrd", b->r->name);
+	int r = initrd && stage ? 0 : -ENOMEM, keyed;
+
+	keyed = !r && !strcmp(b->r->base, "debian") && initramfs_key(b, key) == 0;
+	if (keyed && !b->o->no_cache &&
+	    hydra_cache_lookup(b->cache, stage, key, "initrd.img", &cached) == 0) {
+		hydra_info("[initramfs] cached initrd.img (key %.12s)", key);
+		r = hydra_link_or_copy(cached, initrd);
+		if (r)
+			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
+		goto out;
+	}
+	if (!r)
+		r = make_initramfs(b, initrd);
+	if (!r && keyed && hydra_cache_store(b->cache, stage, key, "initrd.img", initrd))
+		hydra_warn("initrd.img not kept in the cache; the next build makes it again");
+out:
+	free(cached);
+	free(stage);
+	free(initrd);
+	return r;
 }
 
 /* Overlay folders NAMES (under overlays/), merged in order, packed as hydra/overlays/TAR.tar. */
