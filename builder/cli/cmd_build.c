@@ -37,6 +37,8 @@ static int on_option(int c, const char *arg, void *ud)
 
 	if (c == 'o')
 		o->out = arg;
+	else if (c == 'N')
+		o->no_cache = 1;
 	else if (c == 'S')
 		o->sign_key = arg;
 	else if (c == 's' && hydra_parse_size(arg, &o->size) < 0)
@@ -50,6 +52,7 @@ int cmd_build(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "size", required_argument, NULL, 's' },
 		{ "sign", required_argument, NULL, 'S' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hydra_build_opts o = { 0 };

@@ -17,10 +17,11 @@
 
 const struct hydra_cmd hydra_cmds[] = {
 	{ "build", cmd_build, 0,
-	  "hydra build [-o OUT] [--size SIZE] [--sign KEY] RECIPE\n"
+	  "hydra build [-o OUT] [--size SIZE] [--sign KEY] [--no-cache] RECIPE\n"
 	  "  -o, --output OUT   write the image to OUT (default out/NAME.img)\n"
 	  "      --size SIZE    medium size, like 2G (default: the recipe's, else planned)\n"
-	  "      --sign KEY     sign the MANIFEST with the private key KEY (hydra keygen)",
+	  "      --sign KEY     sign the MANIFEST with the private key KEY (hydra keygen)\n"
+	  "      --no-cache     make every stage again instead of taking it from out/cache",
 	  "assemble an image from a recipe" },
 	{ "run", cmd_run, 0,
 	  "hydra run [--uefi] [--disk FILE]... [--memory MB] [--snapshot] [--print] IMAGE [-- QEMU-ARGS]\n"

@@ -44,16 +44,43 @@ static void free_initramfs(int dirfd, dev_t rootdev)
 	closedir(d);
 }
 
+/*
+ * Whether the init the new root names can run. Debian's /sbin/init is an
+ * absolute link (/lib/systemd/systemd), which means a path inside the new
+ * root, not in the initramfs: follow such links under NEWROOT.
+ */
+static int init_runnable(const char *init)
+{
+	char path[512], link[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", NEWROOT, init);
+	for (int hops = 0; hops < 16 && lstat(path, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+		ssize_t n = readlink(path, link, sizeof(link) - 1);
+		char *slash = strrchr(path, '/');
+
+		if (n < 0 || !slash)
+			return -errno;
+		link[n] = '\0';
+		if (link[0] == '/')
+			snprintf(path, sizeof(path), "%s%s", NEWROOT, link);
+		else if ((size_t)(slash - path) + 1 + (size_t)n < sizeof(path))
+			memcpy(slash + 1, link, (size_t)n + 1);
+		else
+			return -ENAMETOOLONG;
+	}
+	return access(path, X_OK) < 0 ? -errno : 0;
+}
+
 int switch_root(struct boot *b)
 {
 	static const char *const api[] = { "/dev", "/proc", "/sys", "/run", NULL };
-	char target[512];
 	struct stat st;
-	int fd;
+	int fd, r;
 
-	snprintf(target, sizeof(target), "%s%s", NEWROOT, b->cmd.init);
-	if (access(target, X_OK) < 0) {
-		say("the new root has no '%s' to run: %s", b->cmd.init, strerror(errno));
+	r = init_runnable(b->cmd.init);
+	if (r < 0) {
+		say("the new root has no '%s' to run: %s", b->cmd.init, strerror(-r));
 		return -ENOENT;
 	}
 	say("starting %s", b->cmd.init);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "cache.h"
+#include "hooks.h"
 #include "hwdb.h"
 #include "hydra.h"
 #include "initramfs.h"
@@ -147,28 +149,120 @@ static int check_overlays(const struct hydra_recipe *r)
 	return e;
 }
 
+static int do_rootfs_busybox(struct build *b, const char *root, const char *sqfs)
+{
+	int r = 0;
+
+	if (b->r->n_hooks)
+		hydra_warn("%s: a busybox root runs no build hooks; %zu named hook%s not run "
+			   "(see hooks/README)", b->r->path, b->r->n_hooks,
+			   b->r->n_hooks == 1 ? "" : "s");
+	stage_start(b, "rootfs", "busybox userland with hydra and its writer tools");
+	r = stage_end(b, "rootfs", hydra_rootfs_busybox(b->r, root, b->o->hydra_bin, b->res->log));
+	if (!r) {
+		stage_start(b, "squashfs", "live/system.sqfs (zstd)");
+		r = stage_end(b, "squashfs", hydra_squashfs_make(root, sqfs, b->epoch, b->res->log));
+	}
+	return r;
+}
+
+/*
+ * Everything system.sqfs is made from: the recipe's [debian] section, the
+ * hooks' contents, the hydra program, the kernel and the build time. The
+ * overlays are not in it: changing one re-runs neither mmdebstrap nor mksquashfs.
+ */
+static int system_key(struct build *b, char *const *hooks, size_t n, char hex[HYDRA_SHA256_HEX])
+{
+	struct hydra_cache_key k = { 0 };
+	char epoch[32];
+	int r;
+
+	snprintf(epoch, sizeof(epoch), "%lld", (long long)b->epoch);
+	hydra_cache_key_add(&k, "format", "system.sqfs 1");
+	hydra_cache_key_add(&k, "base", b->r->base);
+	hydra_cache_key_add(&k, "suite", b->r->suite);
+	hydra_cache_key_add(&k, "mirror", b->r->mirror);
+	hydra_cache_key_add(&k, "variant", b->r->variant);
+	for (size_t i = 0; i < b->r->n_packages; i++)
+		hydra_cache_key_add(&k, "package", b->r->packages[i]);
+	for (size_t i = 0; i < n; i++) {
+		hydra_cache_key_add(&k, "hook", strrchr(hooks[i], '/') + 1);
+		hydra_cache_key_add_file(&k, "hook-content", hooks[i]);
+	}
+	hydra_cache_key_add_file(&k, "hydra", b->o->hydra_bin);
+	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
+	hydra_cache_key_add(&k, "epoch", epoch);
+	r = hydra_cache_key_final(&k, hex);
+	hydra_cache_key_release(&k);
+	return r;
+}
+
+/* mmdebstrap, hydra and the modules, the hooks, cleaning, mksquashfs: the long way. */
+static int make_debian(struct build *b, const char *root, const char *sqfs, char *const *hooks,
+		       size_t n)
+{
+	char *aptcache = hydra_path_join(b->cache, "apt-archives");
+	int r = aptcache ? 0 : -ENOMEM;
+
+	stage_start(b, "rootfs", "Debian with mmdebstrap, hydra and the kernel's modules");
+	if (!r)
+		r = hydra_rootfs_debian(b->r, root, b->kernel, b->o->hydra_bin, aptcache, b->epoch,
+					b->res->log);
+	free(aptcache);
+	if (stage_end(b, "rootfs", r))
+		return r;
+	stage_start(b, "hooks", "build hooks inside the root tree");
+	r = hydra_hooks_run(b->r, hooks, n, root, b->epoch, b->res->log);
+	if (!r)
+		r = hydra_rootfs_clean(root);
+	if (stage_end(b, "hooks", r))
+		return r;
+	stage_start(b, "squashfs", "live/system.sqfs (zstd)");
+	return stage_end(b, "squashfs", hydra_squashfs_make(root, sqfs, b->epoch, b->res->log));
+}
+
+static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
+{
+	char **hooks = NULL, key[HYDRA_SHA256_HEX], *cached = NULL;
+	char *stage = hydra_strdupf("%s-system", b->r->name);
+	size_t n = 0;
+	int r = stage ? hydra_hooks_list(b->r, &hooks, &n) : -ENOMEM;
+
+	if (!r)
+		r = system_key(b, hooks, n, key);
+	if (!r && !b->o->no_cache && hydra_cache_lookup(b->cache, stage, key, "system.sqfs",
+							&cached) == 0) {
+		hydra_info("[rootfs] cached system.sqfs (key %.12s): mmdebstrap, hooks and "
+			   "mksquashfs not run", key);
+		r = hydra_link_or_copy(cached, sqfs);
+		if (r)
+			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
+		goto out;
+	}
+	if (!r)
+		r = make_debian(b, root, sqfs, hooks, n);
+	/* A failure to keep it costs the next build time, not this one its image. */
+	if (!r && hydra_cache_store(b->cache, stage, key, "system.sqfs", sqfs))
+		hydra_warn("system.sqfs not kept in the cache; the next build makes it again");
+	if (!r)
+		hydra_info("[rootfs] system.sqfs kept in the cache (key %.12s)", key);
+out:
+	hydra_strv_free(hooks, n);
+	free(cached);
+	free(stage);
+	return r;
+}
+
 static int do_rootfs(struct build *b)
 {
 	char *root = hydra_path_join(b->work, "rootfs");
 	char *sqfs = medium_path(b, "live/system.sqfs");
 	int r = root && sqfs ? 0 : -ENOMEM;
 
-	if (!r && strcmp(b->r->base, "busybox")) {
-		hydra_err("%s: base = %s is not built by this hydra yet", b->r->path, b->r->base);
-		r = -EOPNOTSUPP;
-	}
-	if (!r && b->r->n_hooks)
-		hydra_warn("%s: a busybox root runs no build hooks; %zu named hook%s not run "
-			   "(see hooks/README)", b->r->path, b->r->n_hooks,
-			   b->r->n_hooks == 1 ? "" : "s");
-	stage_start(b, "rootfs", "busybox userland with hydra and its writer tools");
 	if (!r)
-		r = hydra_rootfs_busybox(b->r, root, b->o->hydra_bin, b->res->log);
-	stage_end(b, "rootfs", r);
-	if (!r) {
-		stage_start(b, "squashfs", "live/system.sqfs (zstd)");
-		r = stage_end(b, "squashfs", hydra_squashfs_make(root, sqfs, b->epoch, b->res->log));
-	}
+		r = strcmp(b->r->base, "debian") ? do_rootfs_busybox(b, root, sqfs) :
+		    do_rootfs_debian(b, root, sqfs);
 	free(root);
 	free(sqfs);
 	return r;
@@ -213,27 +307,101 @@ static int do_modules(struct build *b)
 	return r;
 }
 
-static int do_boot(struct build *b)
+/* The kernel first: a Debian root carries the modules of the kernel the medium boots. */
+static int do_kernel(struct build *b)
 {
-	char *initrd = medium_path(b, "boot/initrd.img"), *vmlinuz = medium_path(b, "boot/vmlinuz");
-	int r = initrd && vmlinuz ? 0 : -ENOMEM;
+	char *vmlinuz = medium_path(b, "boot/vmlinuz");
+	int r = vmlinuz ? 0 : -ENOMEM;
 
 	stage_start(b, "kernel", b->r->kernel_package);
 	if (!r)
 		r = hydra_kernel_fetch(b->r->kernel_package, b->cache, b->res->log, &b->kernel);
 	if (!r)
 		r = hydra_copy_file(b->kernel->vmlinuz, vmlinuz);
-	if (stage_end(b, "kernel", r))
-		goto out;
+	free(vmlinuz);
+	return stage_end(b, "kernel", r);
+}
+
+/*
+ * What initrd.img is made from: hydra's own code (which builds it), hydra-init
+ * and the libraries and busybox it takes from this machine, the driver map,
+ * the kernel and the build time. Overlays are not in it.
+ */
+static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
+{
+	const char *argv[] = { "ldd", b->o->init_bin, NULL };
+	struct hydra_spawn_opts o = { .logfile = b->res->log };
+	struct hydra_cache_key k = { 0 };
+	char *map = hydra_path_join(b->r->root, "hardware-db/drivers.conf");
+	char *libs = NULL, *save = NULL, epoch[32];
+	int r;
+
+	snprintf(epoch, sizeof(epoch), "%lld", (long long)b->epoch);
+	hydra_cache_key_add(&k, "format", "initrd.img 1");
+	hydra_cache_key_add_file(&k, "hydra", b->o->hydra_bin);
+	hydra_cache_key_add_file(&k, "hydra-init", b->o->init_bin);
+	hydra_cache_key_add_file(&k, "busybox", "/bin/busybox");
+	hydra_cache_key_add_file(&k, "driver-map", map ? map : "");
+	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
+	hydra_cache_key_add(&k, "epoch", epoch);
+	o.capture = &libs;
+	r = hydra_spawn(argv, &o);
+	for (char *l = strtok_r(r ? NULL : libs, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *slash = strchr(l, '/');
+
+		if (slash) {
+			slash[strcspn(slash, " \t(")] = '\0';
+			hydra_cache_key_add_file(&k, "library", slash);
+		}
+	}
+	r = r ? -EIO : hydra_cache_key_final(&k, hex);
+	hydra_cache_key_release(&k);
+	free(libs);
+	free(map);
+	return r;
+}
+
+static int make_initramfs(struct build *b, const char *initrd)
+{
+	int r;
+
 	stage_start(b, "initramfs", "hydra-init and the driver map's modules");
 	r = do_modules(b);
 	if (!r)
 		r = hydra_initramfs_build(b->o->init_bin, b->kernel, &b->mods, b->work, initrd,
 					  b->epoch);
-	stage_end(b, "initramfs", r);
+	return stage_end(b, "initramfs", r);
+}
+
+/*
+ * Only Debian images use the stage cache, as for system.sqfs: a busybox image
+ * is made whole in seconds. A key that cannot be made means no cache, not
+ * no image.
+ */
+static int do_initramfs(struct build *b)
+{
+	char *initrd = medium_path(b, "boot/initrd.img"), *cached = NULL, key[HYDRA_SHA256_HEX];
+	char *stage = hydra_strdupf("%s-initrd", b->r->name);
+	int r = initrd && stage ? 0 : -ENOMEM, keyed;
+
+	keyed = !r && !strcmp(b->r->base, "debian") && initramfs_key(b, key) == 0;
+	if (keyed && !b->o->no_cache &&
+	    hydra_cache_lookup(b->cache, stage, key, "initrd.img", &cached) == 0) {
+		hydra_info("[initramfs] cached initrd.img (key %.12s)", key);
+		r = hydra_link_or_copy(cached, initrd);
+		if (r)
+			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
+		goto out;
+	}
+	if (!r)
+		r = make_initramfs(b, initrd);
+	if (!r && keyed && hydra_cache_store(b->cache, stage, key, "initrd.img", initrd))
+		hydra_warn("initrd.img not kept in the cache; the next build makes it again");
 out:
+	free(cached);
+	free(stage);
 	free(initrd);
-	free(vmlinuz);
 	return r;
 }
 
@@ -398,9 +566,11 @@ int hydra_build(const struct hydra_recipe *r, const struct hydra_build_opts *o,
 		goto out;
 	hydra_info("building image '%s' from %s into %s", r->name, r->path, res->out);
 	b.epoch = choose_epoch(r);
-	e = do_rootfs(&b);
+	e = do_kernel(&b);
 	if (!e)
-		e = do_boot(&b);
+		e = do_rootfs(&b);
+	if (!e)
+		e = do_initramfs(&b);
 	if (!e)
 		e = do_overlays(&b);
 	if (!e)

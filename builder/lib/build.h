@@ -13,6 +13,7 @@ struct hydra_build_opts {
 	const char *init_bin;   /* hydra-init for the initramfs */
 	const char *cache;      /* kernel packages and unpacked kernels; default ROOT/out/cache */
 	const char *sign_key;   /* sign the MANIFEST with this private key, or NULL */
+	int no_cache;           /* make every stage again, ignoring the stage cache */
 };
 
 struct hydra_build_result {

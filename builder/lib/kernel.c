@@ -9,12 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "deb.h"
 #include "hydra.h"
 #include "kernel.h"
 #include "util.h"
 
-#define STAMP ".hydra-complete"
+#define STAMP HYDRA_CACHE_STAMP
 
 void hydra_kernel_free(struct hydra_kernel *k)
 {

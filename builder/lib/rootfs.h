@@ -12,6 +12,17 @@
  */
 int hydra_rootfs_busybox(const struct hydra_recipe *r, const char *root,
 			 const char *hydra_bin, const char *logfile);
+struct hydra_kernel;
+/*
+ * base = debian: mmdebstrap (suite, mirror, variant and packages from the
+ * recipe; .debs kept in APTCACHE across builds), hydra itself, and the
+ * modules of the kernel K that the medium boots.
+ */
+int hydra_rootfs_debian(const struct hydra_recipe *r, const char *root,
+			const struct hydra_kernel *k, const char *hydra_bin,
+			const char *aptcache, int64_t epoch, const char *logfile);
+/* Drop host keys, logs, caches and the machine id: every copy of an image is alike. */
+int hydra_rootfs_clean(const char *root);
 /* mksquashfs ROOT OUT, zstd, owners root, times EPOCH. */
 int hydra_squashfs_make(const char *root, const char *out, int64_t epoch, const char *logfile);
 

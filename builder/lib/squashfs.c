@@ -11,8 +11,13 @@
 int hydra_squashfs_make(const char *root, const char *out, int64_t epoch, const char *logfile)
 {
 	char t[32];
+	/*
+	 * zstd level 9, not mksquashfs's 15: on a Debian root with its kernel's
+	 * modules (637 MiB) level 15 took 125 s on two cores, level 9 took 13 s
+	 * for 1.07 times the size.
+	 */
 	const char *argv[] = { "mksquashfs", root, out, "-noappend", "-comp", "zstd",
-			       "-all-root", "-mkfs-time", t, "-all-time", t, "-no-progress",
+			       "-Xcompression-level", "9", "-all-root", "-mkfs-time", t, "-all-time", t, "-no-progress",
 			       "-quiet", NULL };
 	/* mksquashfs refuses SOURCE_DATE_EPOCH together with the options that say the same. */
 	const char *envv[] = { "SOURCE_DATE_EPOCH", NULL };

@@ -22,6 +22,9 @@ OUT = os.path.join(TOP, "out", "test")
 LOGS = os.path.join(OUT, "logs")
 HYDRA = os.path.join(TOP, "build", "hydra")
 TINY = os.path.join(OUT, "tiny.img")
+# The default image, and the same with one overlay file more (tests/host/15-build-default).
+DEFAULT = os.path.join(OUT, "default.img")
+DEFAULT_OVERLAY = os.path.join(OUT, "default-overlay.img")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 PROMPT = re.compile(rb"[\w-]+:[^\n]*# $")
@@ -155,6 +158,11 @@ class VM:
         m = self.expect(rb"hydra: (\w+) node (\S+) ready", timeout)
         self.expect(PROMPT, 60)
         return m.group(1).decode(), m.group(2).decode()
+
+    def wait_login(self, timeout=300):
+        """Until systemd's getty has logged root in on the serial console and bash prompts."""
+        self.expect(rb"login: root \(automatic login\)", timeout)
+        self.expect(PROMPT, 60)
 
     def run(self, cmd, timeout=120):
         """Run CMD in the guest shell; (status, output)."""

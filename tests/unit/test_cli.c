@@ -44,7 +44,8 @@ static void test_usage(void)
 	CONTAINS(out_text, "usage: hydra run [--uefi] [--disk FILE]...");
 	CONTAINS(out_text, "--snapshot");
 	EQ_INT(HYDRA("build", "-h"), 0);
-	CONTAINS(out_text, "usage: hydra build [-o OUT] [--size SIZE] [--sign KEY] RECIPE");
+	CONTAINS(out_text, "usage: hydra build [-o OUT] [--size SIZE] [--sign KEY] [--no-cache] RECIPE");
+	CONTAINS(out_text, "--no-cache     make every stage again");
 }
 
 static void test_usage_errors(void)
