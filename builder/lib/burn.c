@@ -53,38 +53,6 @@ static int tick(struct burn *b, uint64_t n)
 	return 0;
 }
 
-static int read_full(int fd, unsigned char *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const unsigned char *buf, size_t len, uint64_t off)
-{
-	size_t put = 0;
-
-	while (put < len) {
-		ssize_t n = pwrite(fd, buf + put, len - put, (off_t)(off + put));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		put += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Make [OFF, OFF+LEN) of the target read as zeros without sending the zeros:
  * a block device zeroes it itself (a loop device punches its backing file),
@@ -112,7 +80,7 @@ static int zero_out(struct burn *b, uint64_t off, uint64_t len)
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 
-		if ((r = write_full(b->out, b->zero, n, off + done)))
+		if ((r = hydra_pwrite_full(b->out, b->zero, n, off + done)))
 			return r;
 		done += n;
 	}
@@ -131,7 +99,7 @@ static int put(struct burn *b, const unsigned char *buf, size_t len, uint64_t of
 			;
 		if (end > len)
 			end = len;
-		r = zero ? zero_out(b, off + at, end - at) : write_full(b->out, buf + at, end - at, off + at);
+		r = zero ? zero_out(b, off + at, end - at) : hydra_pwrite_full(b->out, buf + at, end - at, off + at);
 		if (r)
 			return r;
 	}
@@ -163,7 +131,7 @@ static int copy_piece(struct burn *b, uint64_t from, uint64_t to, int data)
 		return zero_piece(b, from, to);
 	for (uint64_t off = from; off < to;) {
 		size_t len = to - off < CHUNK ? (size_t)(to - off) : CHUNK;
-		int r = read_full(b->in, b->buf, len, off);
+		int r = hydra_pread_full(b->in, b->buf, len, off);
 
 		if (r) {
 			hydra_err("cannot read '%s': %s", b->image, strerror(-r));
@@ -189,10 +157,10 @@ static int compare_piece(struct burn *b, uint64_t from, uint64_t to, int data)
 {
 	for (uint64_t off = from; off < to;) {
 		size_t len = to - off < CHUNK ? (size_t)(to - off) : CHUNK;
-		int r = data ? read_full(b->in, b->buf, len, off) : 0;
+		int r = data ? hydra_pread_full(b->in, b->buf, len, off) : 0;
 
 		if (!r)
-			r = read_full(b->rd, b->cmp, len, off);
+			r = hydra_pread_full(b->rd, b->cmp, len, off);
 		if (r) {
 			hydra_err("cannot read back '%s': %s", b->target, strerror(-r));
 			return r;

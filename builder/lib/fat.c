@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fat.h"
+#include "util.h"
 
 #define RUN_MAX (8u << 20)     /* bytes read at once from a run of clusters */
 #define FAT_EOC 0x0FFFFFF8u
@@ -39,18 +40,7 @@ static uint32_t le32(const unsigned char *p)
 
 static int read_at(struct hydra_fat *f, void *buf, size_t len, uint64_t off)
 {
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(f->fd, (char *)buf + got, len - got, (off_t)(f->offset + off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		got += (size_t)n;
-	}
-	return 0;
+	return hydra_pread_full(f->fd, buf, len, f->offset + off);
 }
 
 /* The boot sector's numbers, checked before anything is read by them. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fatmk.h"
+#include "util.h"
 
 #define RESERVED 32u            /* sectors before the first FAT, as mkfs.fat makes them */
 #define NFATS 2u
@@ -61,19 +62,7 @@ static void put32(unsigned char *p, uint32_t v)
 
 static int write_at(struct hydra_fatmk *w, const void *buf, size_t len, uint64_t off)
 {
-	size_t put = 0;
-
-	while (put < len) {
-		ssize_t n = pwrite(w->fd, (const char *)buf + put, len - put,
-				   (off_t)(w->o.offset + off + put));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		put += (size_t)n;
-	}
-	return 0;
+	return hydra_pwrite_full(w->fd, buf, len, w->o.offset + off);
 }
 
 static uint64_t cluster_off(const struct hydra_fatmk *w, uint32_t c)
@@ -419,22 +408,6 @@ int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fat
 	return r;
 }
 
-static int read_full(int fd, unsigned char *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size)
 {
 	uint32_t n = (uint32_t)((size + w->cluster_bytes - 1) / w->cluster_bytes), first = 0;
@@ -457,7 +430,7 @@ int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_
 		/* The last cluster padded with zeros: the same file, the same bytes on the disk. */
 		size_t padded = (len + w->cluster_bytes - 1) / w->cluster_bytes * w->cluster_bytes;
 
-		r = read_full(src_fd, w->buf, len, done);
+		r = hydra_pread_full(src_fd, w->buf, len, done);
 		if (!r) {
 			memset(w->buf + len, 0, padded - len);
 			r = write_at(w, w->buf, padded, cluster_off(w, first) + done);

@@ -102,6 +102,38 @@ int hydra_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int hydra_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int hydra_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + put, len - put, (off_t)(off + put));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		put += (size_t)n;
+	}
+	return 0;
+}
+
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
 {
 	char *tmp = hydra_strdupf("%s.tmp", path);

@@ -19,6 +19,12 @@ int hydra_read_file(const char *path, char **buf, size_t *len);
 /* Write to PATH.tmp, fsync, rename over PATH. */
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 int hydra_write_all(int fd, const void *buf, size_t len);
+/*
+ * All LEN bytes at offset OFF, or an error: a short read (the end of a
+ * device or file) is -EIO, since callers ask for bytes that must be there.
+ */
+int hydra_pread_full(int fd, void *buf, size_t len, uint64_t off);
+int hydra_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
 int hydra_mkdir_p(const char *path, mode_t mode);
 /* mkdir -p of the directory that holds PATH. */
 int hydra_mkdir_parent(const char *path);
