@@ -12,6 +12,7 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,8 @@ TINY = os.path.join(OUT, "tiny.img")
 # The default image, and the same with one overlay file more (tests/host/15-build-default).
 DEFAULT = os.path.join(OUT, "default.img")
 DEFAULT_OVERLAY = os.path.join(OUT, "default-overlay.img")
+# A key pair made for each build of default-overlay.img, whose overlay authorizes its public half.
+TEST_KEY = os.path.join(OUT, "ssh", "id_ed25519")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 PROMPT = re.compile(rb"[\w-]+:[^\n]*# $")
@@ -73,14 +76,22 @@ def manifest_id(image):
     return m.group(1) if status == 0 and m else None
 
 
+def free_port():
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class VMError(Exception):
     pass
 
 
 class VM:
-    """One QEMU guest. Disks are (path, options) pairs or plain paths."""
+    """One QEMU guest. Disks are (path, options) pairs or plain paths. FORWARD lists guest TCP
+    ports reached from free ports of the host's 127.0.0.1: self.ports maps each to its own."""
 
-    def __init__(self, name, disks, uefi=False, memory=1024, extra=(), mac=None):
+    def __init__(self, name, disks, uefi=False, memory=1024, extra=(), mac=None, forward=()):
         self.name = name
         self.uefi = uefi
         self.buf = b""
@@ -93,9 +104,13 @@ class VM:
         accel = os.environ.get("HYDRA_QEMU_ACCEL") or "tcg"
         cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(memory), "-display", "none",
                "-serial", "stdio", "-monitor", "none", "-no-reboot"]
-        # A NIC only when a test needs its MAC, on a user network cut off from everything.
-        cmd += (["-netdev", "user,id=n0,restrict=on", "-device", f"virtio-net-pci,netdev=n0,mac={mac}"]
-                if mac else ["-nic", "none"])
+        # A NIC only when a test needs its MAC or a port forwarded, on a user network cut off from
+        # everything but the forwarded ports.
+        self.ports = {guest: free_port() for guest in forward}
+        netdev = "user,id=n0,restrict=on" + "".join(
+            f",hostfwd=tcp:127.0.0.1:{host}-:{guest}" for guest, host in self.ports.items())
+        nic = "virtio-net-pci,netdev=n0" + (f",mac={mac}" if mac else "")
+        cmd += ["-netdev", netdev, "-device", nic] if mac or forward else ["-nic", "none"]
         if uefi:
             vars_copy = os.path.join(self.tmp, "vars.fd")
             shutil.copy(OVMF_VARS, vars_copy)
