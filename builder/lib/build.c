@@ -224,7 +224,7 @@ static int make_debian(struct build *b, const char *root, const char *sqfs, char
 
 static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
 {
-	char **hooks = NULL, key[HYDRA_SHA256_HEX], *cached = NULL;
+	char **hooks = NULL, key[HYDRA_SHA256_HEX], after[HYDRA_SHA256_HEX], *cached = NULL;
 	char *stage = hydra_strdupf("%s-system", b->r->name);
 	size_t n = 0;
 	int r = stage ? hydra_hooks_list(b->r, &hooks, &n) : -ENOMEM;
@@ -242,10 +242,19 @@ static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
 	}
 	if (!r)
 		r = make_debian(b, root, sqfs, hooks, n);
+	/*
+	 * A hook edited while the build ran: the tree was made from other inputs
+	 * than the key says, so it must not be found under that key later.
+	 */
+	if (!r && (system_key(b, hooks, n, after) || strcmp(key, after))) {
+		hydra_warn("the build hooks changed while the build ran; system.sqfs not kept "
+			   "in the cache");
+		goto out;
+	}
 	/* A failure to keep it costs the next build time, not this one its image. */
 	if (!r && hydra_cache_store(b->cache, stage, key, "system.sqfs", sqfs))
 		hydra_warn("system.sqfs not kept in the cache; the next build makes it again");
-	if (!r)
+	else if (!r)
 		hydra_info("[rootfs] system.sqfs kept in the cache (key %.12s)", key);
 out:
 	hydra_strv_free(hooks, n);
