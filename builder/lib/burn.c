@@ -249,7 +249,8 @@ static int size_file(struct burn *b)
 {
 	struct stat st;
 
-	if (!b->is_file || (fstat(b->out, &st) == 0 && (uint64_t)st.st_size >= b->size))
+	/* Shrunk too, as dd does: an old tail past the image would not be the image. */
+	if (!b->is_file || (fstat(b->out, &st) == 0 && (uint64_t)st.st_size == b->size))
 		return 0;
 	if (ftruncate(b->out, (off_t)b->size) < 0) {
 		hydra_err("cannot size '%s': %s", b->target, strerror(errno));

@@ -143,7 +143,9 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 			n++;
 			if (++steps > f->clusters)
 				return -EIO;
-			if (nx != c + 1 || (uint64_t)(n + 1) * f->cluster_bytes > RUN_MAX) {
+			/* A next cluster past the last is not read: the outer loop refuses it. */
+			if (nx != c + 1 || !valid(f, nx) ||
+			    (uint64_t)(n + 1) * f->cluster_bytes > RUN_MAX) {
 				c = nx;
 				break;
 			}
