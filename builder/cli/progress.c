@@ -10,14 +10,6 @@
 #include "progress.h"
 #include "util.h"
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int cli_progress_parse(const char *s, enum cli_progress_mode *mode)
 {
 	if (!strcmp(s, "auto"))
@@ -74,7 +66,7 @@ static void draw_line(struct cli_progress *p, uint64_t total, uint64_t done, dou
 int cli_progress_cb(uint64_t total, uint64_t done, void *ud)
 {
 	struct cli_progress *p = ud;
-	double t = now(), elapsed, rate, eta;
+	double t = hydra_now(), elapsed, rate, eta;
 
 	if (!p || p->mode == PROGRESS_NONE)
 		return 0;

@@ -34,18 +34,10 @@ struct build {
 	double t0;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void stage_start(struct build *b, const char *name, const char *what)
 {
 	hydra_info("[%s] %s", name, what);
-	b->t0 = now();
+	b->t0 = hydra_now();
 }
 
 /* The last lines the tools wrote: usually the reason. */
@@ -69,11 +61,11 @@ static int stage_end(struct build *b, const char *name, int r)
 {
 	if (r) {
 		show_log_tail(b->res->log);
-		hydra_err("stage %s failed after %.1f s (build log: %s)", name, now() - b->t0,
+		hydra_err("stage %s failed after %.1f s (build log: %s)", name, hydra_now() - b->t0,
 			  b->res->log);
 	}
 	else
-		hydra_info("[%s] done in %.1f s", name, now() - b->t0);
+		hydra_info("[%s] done in %.1f s", name, hydra_now() - b->t0);
 	return r;
 }
 

@@ -37,14 +37,6 @@ struct burn {
 	const struct hydra_burn_opts *o;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int tick(struct burn *b, uint64_t n)
 {
 	b->done += n;
@@ -341,23 +333,23 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 	if (r)
 		goto out;
 	b.total = 2 * b.size;
-	t0 = now();
+	t0 = hydra_now();
 	/* Everything but the boot sector area first: until the end, nothing boots. */
 	r = copy_range(&b, HEAD, b.size);
-	rep->write_seconds = now() - t0;
-	t0 = now();
+	rep->write_seconds = hydra_now() - t0;
+	t0 = hydra_now();
 	if (!r)
 		r = compare_range(&b, HEAD, b.size);
-	rep->verify_seconds = now() - t0;
+	rep->verify_seconds = hydra_now() - t0;
 	if (r)
 		goto out;
-	t0 = now();
+	t0 = hydra_now();
 	r = copy_range(&b, 0, HEAD);
-	rep->write_seconds += now() - t0;
-	t0 = now();
+	rep->write_seconds += hydra_now() - t0;
+	t0 = hydra_now();
 	if (!r)
 		r = compare_range(&b, 0, HEAD);
-	rep->verify_seconds += now() - t0;
+	rep->verify_seconds += hydra_now() - t0;
 	if (!r)
 		rep->bytes = b.size;
 out:

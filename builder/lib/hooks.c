@@ -57,14 +57,6 @@ int hydra_hooks_list(const struct hydra_recipe *r, char ***out, size_t *n)
 	return e;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A hook named in the recipe must exist and be a program before anything runs. */
 static int check_hook(const struct hydra_recipe *r, const char *hook)
 {
@@ -92,7 +84,7 @@ static int run_one(const char *hook, const char *root, const char *env[], const 
 			       "mount --rbind /dev \"$1/dev\" && exec chroot \"$1\" \"$2\"",
 			       "hydra-hook", root, inside, NULL };
 	struct hydra_spawn_opts o = { .env = env, .logfile = logfile };
-	double t0 = now();
+	double t0 = hydra_now();
 	int r = copy ? hydra_mkdir_parent(copy) : -ENOMEM;
 
 	if (!r)
@@ -112,7 +104,7 @@ static int run_one(const char *hook, const char *root, const char *env[], const 
 	} else if (r < 0) {
 		hydra_err("cannot run the build hook '%s': %s", hook, strerror(-r));
 	} else {
-		hydra_info("[hooks] %s done in %.1f s", base, now() - t0);
+		hydra_info("[hooks] %s done in %.1f s", base, hydra_now() - t0);
 	}
 	unlink(copy);
 out:

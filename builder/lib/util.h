@@ -19,6 +19,8 @@ int hydra_read_file(const char *path, char **buf, size_t *len);
 /* Write to PATH.tmp, fsync, rename over PATH. */
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 int hydra_write_all(int fd, const void *buf, size_t len);
+/* Seconds on the monotonic clock, for durations in messages and progress. */
+double hydra_now(void);
 /*
  * All LEN bytes at offset OFF, or an error: a short read (the end of a
  * device or file) is -EIO, since callers ask for bytes that must be there.
