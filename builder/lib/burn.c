@@ -278,6 +278,7 @@ static int check_source(struct burn *b)
 
 static int check_target(struct burn *b)
 {
+	const char *sysroot = b->o->sysroot ? b->o->sysroot : "";
 	struct hydra_target *t = NULL;
 	struct stat st, img;
 	int r;
@@ -286,14 +287,20 @@ static int check_target(struct burn *b)
 		b->is_file = 1;  /* a new image file */
 		return 0;
 	}
-	if (fstat(b->in, &img) == 0 && img.st_dev == st.st_dev && img.st_ino == st.st_ino) {
-		hydra_err("refusing '%s': it is the image itself", b->target);
-		return -EINVAL;
+	if (fstat(b->in, &img) < 0)
+		return -errno;
+	r = hydra_target_inspect(sysroot, b->target, &t);
+	/* The image itself, by another name or through a loop device over it. */
+	if (!r && hydra_target_writes_file(t, &img)) {
+		if (t->is_file)
+			hydra_err("refusing '%s': it is the image itself", b->target);
+		else
+			hydra_err("refusing '%s': it is a loop device over the image itself ('%s')",
+				  b->target, t->backing);
+		r = -EBUSY;
 	}
-	r = hydra_target_inspect(b->o->sysroot ? b->o->sysroot : "", b->target, &t);
 	if (!r)
-		r = hydra_target_check(b->o->sysroot ? b->o->sysroot : "", t,
-				       t->is_file ? 0 : b->size);
+		r = hydra_target_check(sysroot, t, t->is_file ? 0 : b->size);
 	if (!r)
 		b->is_file = t->is_file;
 	hydra_target_free(t);

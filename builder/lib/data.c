@@ -270,13 +270,11 @@ static int check_target(const char *disk, const char *part, int *is_file)
 	if (r)
 		return r;
 	*is_file = t->is_file;
-	if (!t->is_file) {
-		/* Partition 1 of the running medium is in use, and stays untouched. */
-		if (hydra_data_running_disk(running, sizeof(running)) || strcmp(running, disk))
-			r = hydra_target_check("", t, 0);
-		if (!r)
-			r = part_in_use(part);
-	}
+	/* Partition 1 of the running medium is in use, and stays untouched. */
+	if (t->is_file || hydra_data_running_disk(running, sizeof(running)) || strcmp(running, disk))
+		r = hydra_target_check("", t, 0);
+	if (!r && !t->is_file)
+		r = part_in_use(part);
 	hydra_target_free(t);
 	return r;
 }

@@ -22,9 +22,18 @@ struct in_use {
 	int source;      /* holds the running system itself */
 };
 
+/* A file behind a loop device that is in use: writing it writes that device. */
+struct in_use_file {
+	dev_t dev;
+	ino_t ino;
+	char why[PATH_MAX + 64];
+};
+
 struct in_use_set {
 	struct in_use *v;
 	size_t n;
+	struct in_use_file *files;
+	size_t n_files;
 };
 
 /* Read a one-line attribute below SYSROOT; NULL when absent. */
@@ -267,6 +276,92 @@ static int scan_swaps(const char *sysroot, struct in_use_set *s)
 	return r;
 }
 
+/*
+ * A file's identity, stat'ed below SYSROOT as a loop device's backing_file
+ * names it. Identity, not the name: a file reached by another path, a bind
+ * mount or a hard link is the same file.
+ */
+static int file_identity(const char *sysroot, const char *file, dev_t *dev, ino_t *ino)
+{
+	char *path = hydra_strdupf("%s%s", sysroot, file);
+	struct stat st;
+	int r = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+
+	free(path);
+	if (r) {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
+	return r;
+}
+
+static int files_add(struct in_use_set *s, dev_t dev, ino_t ino, const char *why)
+{
+	struct in_use_file *v = realloc(s->files, (s->n_files + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->files = v;
+	v = &s->files[s->n_files++];
+	v->dev = dev;
+	v->ino = ino;
+	snprintf(v->why, sizeof(v->why), "%s", why);
+	return 0;
+}
+
+static const struct in_use *set_find(const struct in_use_set *s, const char *disk)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].disk, disk))
+			return &s->v[i];
+	return NULL;
+}
+
+static int find_holder(const char *sysroot, const char *name, char *holder, size_t len);
+
+/*
+ * The backing files of loop devices in use (mounted, swap, the running
+ * system, or held by device-mapper, RAID or another loop): a second loop
+ * device over such a file, or the file itself, is the same data.
+ */
+static int scan_loop_files(const char *sysroot, struct in_use_set *s)
+{
+	char *dir = hydra_strdupf("%s/sys/class/block", sysroot);
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	d = opendir(dir);
+	free(dir);
+	if (!d)
+		return 0;
+	while (!r && (e = readdir(d))) {
+		const struct in_use *u;
+		char *file, holder[NAME_MAX + 1], why[PATH_MAX + 64];
+		dev_t dev;
+		ino_t ino;
+
+		if (strncmp(e->d_name, "loop", 4))
+			continue;
+		file = read_attr(sysroot, "/sys/class/block/%s/loop/backing_file", e->d_name);
+		if (file && file_identity(sysroot, file, &dev, &ino)) {
+			u = set_find(s, e->d_name);
+			if (u)
+				r = files_add(s, dev, ino, u->why);
+			else if (find_holder(sysroot, e->d_name, holder, sizeof(holder))) {
+				snprintf(why, sizeof(why), "/dev/%s is held by /dev/%s", e->d_name,
+					 holder);
+				r = files_add(s, dev, ino, why);
+			}
+		}
+		free(file);
+	}
+	closedir(d);
+	return r;
+}
+
 /* The first holder of NAME or of any of its partitions, if any. */
 static int find_holder(const char *sysroot, const char *name, char *holder, size_t len)
 {
@@ -302,10 +397,29 @@ static int find_holder(const char *sysroot, const char *name, char *holder, size
 	return found;
 }
 
+/* Refuse T when the file it writes backs a loop device in use. */
+static int check_file_in_use(const struct hydra_target *t, const struct in_use_set *s)
+{
+	if (!t->file_ino)
+		return 0;
+	for (size_t i = 0; i < s->n_files; i++)
+		if (s->files[i].dev == t->file_dev && s->files[i].ino == t->file_ino) {
+			if (t->is_file)
+				hydra_err("refusing '%s': it backs a loop device in use: %s", t->path,
+					  s->files[i].why);
+			else
+				hydra_err("refusing '%s': its backing file '%s' is in use: %s",
+					  t->path, t->backing, s->files[i].why);
+			return -EBUSY;
+		}
+	return 0;
+}
+
 int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64_t needed)
 {
-	struct in_use_set s = { NULL, 0 };
+	struct in_use_set s = { 0 };
 	char holder[NAME_MAX + 1], have[32], need[32];
+	const struct in_use *u;
 	char *ro = NULL;
 	int r;
 
@@ -315,21 +429,24 @@ int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64
 			  hydra_format_size(t->size, have, sizeof(have)));
 		return -ENOSPC;
 	}
-	if (t->is_file)
-		return 0;
 	r = scan_mounts(sysroot, &s);
 	if (!r)
 		r = scan_swaps(sysroot, &s);
+	if (!r)
+		r = scan_loop_files(sysroot, &s);
 	if (r) {
 		hydra_err("cannot tell which disks are in use: %s", strerror(-r));
 		goto out;
 	}
-	for (size_t i = 0; i < s.n; i++)
-		if (!strcmp(s.v[i].disk, t->name)) {
-			hydra_err("refusing '%s': %s", t->path, s.v[i].why);
-			r = -EBUSY;
-			goto out;
-		}
+	r = check_file_in_use(t, &s);
+	if (r || t->is_file)
+		goto out;
+	u = set_find(&s, t->name);
+	if (u) {
+		hydra_err("refusing '%s': %s", t->path, u->why);
+		r = -EBUSY;
+		goto out;
+	}
 	if (find_holder(sysroot, t->name, holder, sizeof(holder))) {
 		hydra_err("refusing '%s': it is held by /dev/%s (device-mapper, RAID or loop)",
 			  t->path, holder);
@@ -344,7 +461,13 @@ int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64
 out:
 	free(ro);
 	free(s.v);
+	free(s.files);
 	return r;
+}
+
+int hydra_target_writes_file(const struct hydra_target *t, const struct stat *st)
+{
+	return t->file_ino && t->file_dev == st->st_dev && t->file_ino == st->st_ino;
 }
 
 int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydra_target **out)
@@ -373,6 +496,9 @@ int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydr
 	t->size = size ? strtoull(size, NULL, 10) * 512 : 0;
 	free(size);
 	t->model = read_attr(sysroot, "/sys/class/block/%s/device/model", name);
+	t->backing = read_attr(sysroot, "/sys/class/block/%s/loop/backing_file", name);
+	if (t->backing)
+		file_identity(sysroot, t->backing, &t->file_dev, &t->file_ino);
 	t->serial = read_attr(sysroot, "/sys/class/block/%s/serial", name);
 	if (!t->serial)
 		t->serial = read_attr(sysroot, "/sys/class/block/%s/device/serial", name);
@@ -404,6 +530,8 @@ int hydra_target_inspect(const char *sysroot, const char *path, struct hydra_tar
 		}
 		t->is_file = 1;
 		t->size = (uint64_t)st.st_size;
+		t->file_dev = st.st_dev;
+		t->file_ino = st.st_ino;
 		*out = t;
 		return 0;
 	}
@@ -450,5 +578,6 @@ void hydra_target_free(struct hydra_target *t)
 	free(t->name);
 	free(t->model);
 	free(t->serial);
+	free(t->backing);
 	free(t);
 }

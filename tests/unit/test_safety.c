@@ -140,6 +140,75 @@ static void test_image_file(void)
 	hydra_target_free(t);
 }
 
+/*
+ * Loop devices over one file: loop0 over m.img is mounted, loop1 is a second
+ * device over the same file, loop2 is over a file nothing uses, loop3's file
+ * is behind a held loop4.
+ */
+static void make_loops(void)
+{
+	make_machine();
+	OK(t_write("root/img/m.img", "mounted") == 0);
+	OK(t_write("root/img/free.img", "free") == 0);
+	OK(t_write("root/img/held.img", "held") == 0);
+	disk("loop0", 112, 2 * 2097152ULL, NULL);
+	disk("loop1", 113, 2 * 2097152ULL, NULL);
+	disk("loop2", 114, 2 * 2097152ULL, NULL);
+	disk("loop3", 115, 2 * 2097152ULL, NULL);
+	disk("loop4", 116, 2 * 2097152ULL, NULL);
+	OK(t_write("root/sys/devices/virtual/loop0/loop/backing_file", "/img/m.img\n") == 0);
+	OK(t_write("root/sys/devices/virtual/loop1/loop/backing_file", "/img/m.img\n") == 0);
+	OK(t_write("root/sys/devices/virtual/loop2/loop/backing_file", "/img/free.img\n") == 0);
+	OK(t_write("root/sys/devices/virtual/loop3/loop/backing_file", "/img/held.img\n") == 0);
+	OK(t_write("root/sys/devices/virtual/loop4/loop/backing_file", "/img/held.img\n") == 0);
+	hydra_mkdir_p("root/sys/devices/virtual/loop4/holders/dm-1", 0755);
+	OK(t_write("root/proc/self/mountinfo",
+		   "20 1 0:30 / / rw - overlay overlay rw\n"
+		   "30 20 254:1 / /run/hydra/medium ro - vfat /dev/vda1 ro\n"
+		   "33 20 254:112 / /srv rw - ext4 /dev/loop0 rw\n") == 0);
+}
+
+static void test_refuses_second_loop_over_mounted_file(void)
+{
+	make_loops();
+	EQ_INT(check("loop0", GIB), -EBUSY);
+	EQ_INT(check("loop1", GIB), -EBUSY);
+	CONTAINS(t_log, "refusing '/dev/loop1': its backing file '/img/m.img' is in use: "
+			"/dev/loop0 is mounted on /srv");
+	EQ_INT(check("loop3", GIB), -EBUSY);
+	CONTAINS(t_log, "/dev/loop4 is held by /dev/dm-1");
+	EQ_INT(check("loop2", GIB), 0);
+}
+
+static void test_refuses_file_behind_mounted_loop(void)
+{
+	struct hydra_target *t = NULL;
+	char *root = hydra_path_join(t_dir, "root");
+	struct stat st;
+
+	make_loops();
+	EQ_INT(hydra_target_inspect("", "root/img/m.img", &t), 0);
+	if (t)
+		EQ_INT(hydra_target_check(root, t, 0), -EBUSY);
+	CONTAINS(t_log, "refusing 'root/img/m.img': it backs a loop device in use: "
+			"/dev/loop0 is mounted on /srv");
+	hydra_target_free(t);
+	t = NULL;
+	EQ_INT(hydra_target_inspect("", "root/img/free.img", &t), 0);
+	if (t)
+		EQ_INT(hydra_target_check(root, t, 0), 0);
+	hydra_target_free(t);
+	t = NULL;
+	/* A loop device knows the file it writes: burn compares it with its image. */
+	EQ_INT(hydra_target_inspect_name(root, "loop2", &t), 0);
+	OK(stat("root/img/free.img", &st) == 0);
+	OK(t && hydra_target_writes_file(t, &st));
+	OK(stat("root/img/m.img", &st) == 0);
+	OK(t && !hydra_target_writes_file(t, &st));
+	hydra_target_free(t);
+	free(root);
+}
+
 /* On the real machine: the disk under / is refused, whatever its name. */
 static void test_refuses_host_root_disk(void)
 {
@@ -179,6 +248,8 @@ int main(void)
 	RUN(test_refuses_swap_held_ro_small);
 	RUN(test_refuses_partition_and_unknown);
 	RUN(test_image_file);
+	RUN(test_refuses_second_loop_over_mounted_file);
+	RUN(test_refuses_file_behind_mounted_loop);
 	RUN(test_refuses_host_root_disk);
 	TESTS_END();
 }
