@@ -19,54 +19,75 @@ WARNINGS += -Werror
 endif
 CFLAGS ?= -O2 -g
 ifneq ($(SANITIZE),)
-CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -Ibuilder/lib \
 	-DHYDRA_LIBEXECDIR='"$(LIBEXECDIR)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
-B := build
-LIB_SRC := $(sort $(wildcard builder/lib/*.c))
+# B=build-asan SANITIZE=address,undefined keeps a sanitized build beside the plain one.
+B ?= build
+# The library in layers, each a folder built as its own archive. A program
+# links the archives it uses, listed from the top layer down, so a symbol
+# that a lower layer takes from a higher one is a link error
+# (tests/unit/check-layers says which may use which).
+LAYERS := build fleet medium node format base
+INIT_LAYERS := node format base
+layer_src = $(sort $(wildcard builder/lib/$(1)/*.c))
+layer_lib = $(B)/libhydra-$(1).a
+ALL_LIBS := $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
+INIT_LIBS := $(foreach l,$(INIT_LAYERS),$(call layer_lib,$(l)))
+LIB_SRC := $(foreach l,$(LAYERS),$(call layer_src,$(l)))
 CLI_SRC := $(sort $(wildcard builder/cli/*.c))
 INIT_SRC := $(sort $(wildcard builder/init/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 INIT_OBJ := $(INIT_SRC:%.c=$(B)/%.o)
+TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
 all: $(B)/hydra $(B)/hydra-init
 
-$(B)/%.o: %.c $(wildcard builder/lib/*.h builder/cli/*.h builder/init/*.h tests/unit/*.h)
+# Header dependencies come from the compiler (-MMD -MP), one .d file an object.
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/libhydra.a: $(LIB_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(INIT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
-$(B)/hydra: $(CLI_OBJ) $(B)/libhydra.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libhydra.a $(LIBS)
+define layer_rule
+$(call layer_lib,$(1)): $(patsubst %.c,$(B)/%.o,$(call layer_src,$(1)))
+	@mkdir -p $(B)
+	rm -f $$@
+	$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(B)/hydra-init: $(INIT_OBJ) $(B)/libhydra.a
-	$(CC) $(LDFLAGS) -o $@ $(INIT_OBJ) $(B)/libhydra.a $(LIBS)
+$(B)/hydra: $(CLI_OBJ) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(ALL_LIBS) $(LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libhydra.a
+# hydra-init is PID 1 of the initramfs: the node's layers only, no libparted.
+INIT_PKGS := libarchive blkid libcryptsetup libcrypto json-c
+$(B)/hydra-init: $(INIT_OBJ) $(INIT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(INIT_OBJ) $(INIT_LIBS) $(shell $(PKG_CONFIG) --libs $(INIT_PKGS))
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libhydra.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
 
-$(B)/tests/unit/%.o: ALL_CFLAGS += -DHYDRA_SRCDIR='"$(CURDIR)"'
+$(B)/tests/unit/%.o: ALL_CFLAGS += -DHYDRA_SRCDIR='"$(CURDIR)"' -DHYDRA_BUILDDIR='"$(CURDIR)/$(B)"'
 
 unit-tests: $(TESTS)
 
 # Unit tests: no root, no VM, under a minute.
 check-unit: all unit-tests
-	@tests/run-tests --unit
+	@B=$(B) tests/run-tests --unit
 
 # Everything: unit tests, then the image builds and the VM tests.
 check: all unit-tests
-	@tests/run-tests --all
+	@B=$(B) tests/run-tests --all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)

@@ -13,7 +13,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-/* Exit codes (DESIGN.md). */
+/* Exit codes, as the README lists them. */
 enum {
 	EXIT_DONE = 0,
 	EXIT_FAILED = 1,

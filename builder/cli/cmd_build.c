@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "build.h"
+#include "base/hydra.h"
+#include "base/util.h"
+#include "build/build.h"
+#include "build/recipe.h"
 #include "cli.h"
-#include "hydra.h"
-#include "recipe.h"
-#include "util.h"
 
 /* hydra-init sits beside hydra in the build tree, in LIBEXECDIR once installed. */
 static char *find_init(const char *self)

@@ -5,13 +5,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "burn.h"
+#include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
+#include "medium/burn.h"
+#include "medium/safety.h"
 #include "progress.h"
 #include "trustopt.h"
-#include "safety.h"
-#include "util.h"
 
 /* The plan, and the safety rules before anything is asked or written. */
 static int plan(const char *image, const char *device, uint64_t *size)

@@ -3,14 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clone.h"
+#include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
-#include "crypt.h"
+#include "medium/clone.h"
+#include "node/crypt.h"
 #include "passphrase.h"
 #include "progress.h"
 #include "trustopt.h"
-#include "util.h"
 
 static void print_plan(const char *device, const struct hydra_clone_plan *p,
 		       const struct hydra_clone_opts *o)

@@ -9,14 +9,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "cmdline.h"
 #include "confirm.h"
-#include "data.h"
-#include "manifest.h"
+#include "format/cmdline.h"
+#include "format/manifest.h"
+#include "medium/datapart.h"
+#include "node/snapshot.h"
+#include "node/volume.h"
 #include "passphrase.h"
-#include "snapshot.h"
-#include "util.h"
 
 #define MEDIUM "/run/hydra/medium"
 

@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/hydra.h"
+#include "base/util.h"
 #include "cli.h"
-#include "hwdb.h"
-#include "hydra.h"
-#include "probe.h"
-#include "util.h"
+#include "format/hwdb.h"
+#include "node/probe.h"
 
 #define LIVE_DB "/run/hydra/medium/hydra/hardware-db"
 

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hydra.h"
+#include "base/util.h"
 #include "cli.h"
-#include "hydra.h"
-#include "sign.h"
-#include "util.h"
+#include "medium/sign.h"
 
 static int on_option(int c, const char *arg, void *ud)
 {

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hydra.h"
+#include "base/util.h"
 #include "cli.h"
-#include "hydra.h"
-#include "util.h"
 
 #define QEMU "qemu-system-x86_64"
 #define OVMF_DIR "/usr/share/OVMF"

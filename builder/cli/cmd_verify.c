@@ -2,12 +2,12 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 
-#include "clone.h"
+#include "base/util.h"
 #include "cli.h"
-#include "medium.h"
+#include "medium/clone.h"
+#include "medium/medium.h"
 #include "progress.h"
 #include "trustopt.h"
-#include "util.h"
 
 struct verify_args {
 	unsigned flags;

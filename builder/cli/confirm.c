@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hydra.h"
 #include "confirm.h"
-#include "hydra.h"
 
 int cli_confirm_device(const char *device)
 {

@@ -1,4 +1,4 @@
-/* Typed confirmation before a destructive write (DESIGN.md safety rule 4). */
+/* Typed confirmation before a destructive write (the README's safety rules: typed unless --yes). */
 #ifndef HYDRA_CLI_CONFIRM_H
 #define HYDRA_CLI_CONFIRM_H
 

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hydra.h"
+#include "base/util.h"
 #include "cli.h"
 #include "trustopt.h"
-#include "hydra.h"
-#include "util.h"
 
 const struct hydra_cmd hydra_cmds[] = {
 	{ "build", cmd_build, 0,

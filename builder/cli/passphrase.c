@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "askpass.h"
-#include "crypt.h"
-#include "hydra.h"
+#include "base/hydra.h"
+#include "node/askpass.h"
+#include "node/crypt.h"
 #include "passphrase.h"
 
 static int ask_new(const char *what, char **pass, size_t *len)

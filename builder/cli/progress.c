@@ -7,8 +7,8 @@
 
 #include <json-c/json.h>
 
+#include "base/util.h"
 #include "progress.h"
-#include "util.h"
 
 int cli_progress_parse(const char *s, enum cli_progress_mode *mode)
 {

@@ -3,7 +3,7 @@
 #include <stddef.h>
 
 #include "cli.h"
-#include "sign.h"
+#include "medium/sign.h"
 #include "trustopt.h"
 
 int cli_trust_option(struct cli_trust *t, int c, const char *arg)

@@ -8,8 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "base/util.h"
 #include "init.h"
-#include "util.h"
 
 static void add_str(struct json_object *o, const char *key, const char *v)
 {

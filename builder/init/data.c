@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "askpass.h"
-#include "crypt.h"
-#include "data.h"
 #include "init.h"
+#include "node/askpass.h"
+#include "node/crypt.h"
+#include "node/volume.h"
 
 #define TRIES 3
 

@@ -12,8 +12,8 @@
 
 #include <blkid.h>
 
+#include "base/util.h"
 #include "init.h"
-#include "util.h"
 
 #define LABEL "HYDRA"
 

@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hydra.h"
+#include "base/hydra.h"
+#include "base/util.h"
 #include "init.h"
-#include "util.h"
 
 static int debug;
 

@@ -1,11 +1,11 @@
-/* hydra-init: PID 1 of the initramfs (DESIGN.md "Boot"). */
+/* hydra-init: PID 1 of the initramfs, and how it finds, checks and lays the medium. */
 #ifndef HYDRA_INIT_H
 #define HYDRA_INIT_H
 
 #include <stddef.h>
 
-#include "cmdline.h"
-#include "manifest.h"
+#include "format/cmdline.h"
+#include "format/manifest.h"
 
 #define MEDIUM_DIR "/run/hydra/medium"
 #define LOWER_DIR "/run/hydra/lower"

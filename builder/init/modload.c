@@ -9,8 +9,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "init.h"
-#include "util.h"
 
 static int load_one(const char *path)
 {

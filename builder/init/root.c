@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
+#include "format/hwdb.h"
 #include "init.h"
-#include "hwdb.h"
-#include "overlay.h"
-#include "probe.h"
-#include "util.h"
+#include "node/overlay.h"
+#include "node/probe.h"
 
 #define SQFS "live/system.sqfs"
 

@@ -11,8 +11,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "init.h"
-#include "util.h"
 
 /* Delete the initramfs contents, never crossing into another filesystem. */
 static void free_initramfs(int dirfd, dev_t rootdev)

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hydra.h"
-#include "util.h"
+#include "base/hydra.h"
+#include "base/util.h"
 
 static int t_failed, t_skipped, t_total_failed;
 static char t_dir[4096];

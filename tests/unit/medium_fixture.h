@@ -7,8 +7,8 @@
 
 #include <fcntl.h>
 
+#include "format/manifest.h"
 #include "harness.h"
-#include "manifest.h"
 
 static inline int have_tools(void)
 {

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 
-#include "burn.h"
 #include "harness.h"
-#include "medium.h"
+#include "medium/burn.h"
+#include "medium/medium.h"
 #include "medium_fixture.h"
 
 static int burn(const char *image, const char *target)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "cache.h"
+#include "build/cache.h"
 #include "harness.h"
 
 static void key_of(const char *a, const char *b, char hex[HYDRA_SHA256_HEX])

@@ -116,7 +116,7 @@ static void test_run_uefi(void)
 
 int main(void)
 {
-	snprintf(hydra_bin, sizeof(hydra_bin), "%s/build/hydra", HYDRA_SRCDIR);
+	snprintf(hydra_bin, sizeof(hydra_bin), "%s/hydra", HYDRA_BUILDDIR);
 	if (access(hydra_bin, X_OK) < 0) {
 		printf("skip - test_cli: build/hydra not built (make all)\n");
 		return 0;

@@ -1,5 +1,5 @@
 /* The kernel command line as hydra-init reads it. */
-#include "cmdline.h"
+#include "format/cmdline.h"
 #include "harness.h"
 
 static void test_defaults(void)

@@ -7,8 +7,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "build/initramfs.h"
+#include "format/cpio.h"
 #include "harness.h"
-#include "initramfs.h"
 
 #define EPOCH 1700000000
 

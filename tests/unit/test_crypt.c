@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "crypt.h"
 #include "harness.h"
+#include "node/crypt.h"
 
 static void test_luks2_header(void)
 {

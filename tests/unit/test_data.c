@@ -11,10 +11,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "data.h"
-#include "datacopy.h"
 #include "harness.h"
-#include "snapshot.h"
+#include "medium/datapart.h"
+#include "node/datacopy.h"
+#include "node/snapshot.h"
+#include "node/volume.h"
 
 /* A 200 MiB image with partition 1 (FAT32, 64 MiB) as the writer lays it out. */
 static int make_medium(const char *path)

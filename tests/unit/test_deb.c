@@ -5,7 +5,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "deb.h"
+#include "build/deb.h"
 #include "harness.h"
 
 struct member {

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
-#include "extent.h"
+#include "base/extent.h"
 #include "harness.h"
 
 #define MIB (1024ULL * 1024)

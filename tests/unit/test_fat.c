@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
-#include "fat.h"
+#include "format/fat.h"
 #include "harness.h"
 
 struct copy {

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
-#include "fatmk.h"
+#include "format/fatmk.h"
 #include "harness.h"
 
 #define MIB (1024ULL * 1024)

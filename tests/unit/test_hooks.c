@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "build/hooks.h"
+#include "build/modules.h"
 #include "harness.h"
-#include "hooks.h"
-#include "modules.h"
 
 static void test_list_order(void)
 {

@@ -1,7 +1,7 @@
 #include "harness.h"
 
-#include "hwdb.h"
-#include "probe.h"
+#include "format/hwdb.h"
+#include "node/probe.h"
 
 static int parse_file(const char *name, struct hydra_node *n)
 {

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "build/initramfs.h"
 #include "harness.h"
-#include "initramfs.h"
 
 #define LOADER "/lib64/ld-linux-x86-64.so.2"
 
@@ -102,7 +102,7 @@ static void test_hydra(void)
 {
 	char bin[4096];
 
-	snprintf(bin, sizeof(bin), "%s/build/hydra", HYDRA_SRCDIR);
+	snprintf(bin, sizeof(bin), "%s/hydra", HYDRA_BUILDDIR);
 	if (access(bin, X_OK) < 0)
 		SKIP("build/hydra is not built");
 	EQ_INT(hydra_install_program(bin, "root", "usr/bin/hydra"), 0);

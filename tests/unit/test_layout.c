@@ -1,8 +1,8 @@
 /* Layout v1 planned from numbers: sizes, alignment, identifiers. */
 #include <errno.h>
 
+#include "format/layout.h"
 #include "harness.h"
-#include "layout.h"
 
 #define MIB (1024ULL * 1024)
 #define ID "3f2a1b0cdeadBEEF"

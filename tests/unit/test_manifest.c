@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "format/manifest.h"
 #include "harness.h"
-#include "manifest.h"
 
 static void make_payload(void)
 {

@@ -1,8 +1,8 @@
 /* Module closure over a fixture modules.dep, and the driver map's format. */
 #include <errno.h>
 
+#include "build/modules.h"
 #include "harness.h"
-#include "modules.h"
 
 static char missed[256];
 

@@ -9,7 +9,7 @@
 #include <archive_entry.h>
 
 #include "harness.h"
-#include "overlay.h"
+#include "node/overlay.h"
 
 static void make_tree(void)
 {

@@ -1,7 +1,7 @@
 #include "harness.h"
 
-#include "hwdb.h"
-#include "probe.h"
+#include "format/hwdb.h"
+#include "node/probe.h"
 
 static int probe_fixture(const char *machine, struct hydra_machine *m)
 {

@@ -1,8 +1,8 @@
 /* Recipes: a good one read whole, and every kind of malformed one named by file and line. */
 #include <errno.h>
 
+#include "build/recipe.h"
 #include "harness.h"
-#include "recipe.h"
 
 static void test_good_recipe(void)
 {

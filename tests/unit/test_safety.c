@@ -4,7 +4,7 @@
 #include <sys/sysmacros.h>
 
 #include "harness.h"
-#include "safety.h"
+#include "medium/safety.h"
 
 #define GIB (1024ULL * 1024 * 1024)
 

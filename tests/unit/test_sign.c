@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "format/manifest.h"
 #include "harness.h"
-#include "manifest.h"
+#include "medium/sign.h"
 #include "medium_fixture.h"
-#include "sign.h"
 
 #define MANIFEST "hydra-manifest 1\nid 0123456789abcdef\nbuilt 0\nversion 0.1.0\ncmdline \n"
 

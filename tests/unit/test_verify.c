@@ -7,9 +7,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "format/manifest.h"
 #include "harness.h"
-#include "manifest.h"
-#include "medium.h"
+#include "medium/medium.h"
 #include "medium_fixture.h"
 
 static void test_complete(void)

@@ -4,8 +4,8 @@
 #include <fcntl.h>
 
 #include "harness.h"
+#include "medium/wipe.h"
 #include "medium_fixture.h"
-#include "wipe.h"
 
 static void test_wipes_gpt_and_old_filesystem(void)
 {

@@ -7,9 +7,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "format/manifest.h"
 #include "harness.h"
-#include "manifest.h"
-#include "writer.h"
+#include "medium/writer.h"
 
 #define MBR_BIN "/usr/lib/syslinux/mbr/mbr.bin"
 

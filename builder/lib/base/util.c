@@ -1,0 +1,688 @@
+/* Small helpers every part of hydra uses: files, paths, processes, hashes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "base/hydra.h"
+#include "base/util.h"
+
+char *hydra_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	while (*b == '/')
+		b++;
+	if (la && a[la - 1] == '/')
+		return hydra_strdupf("%s%s", a, b);
+	return hydra_strdupf("%s/%s", a, b);
+}
+
+char *hydra_strdupf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+int hydra_read_file(const char *path, char **buf, size_t *len)
+{
+	int fd, r = -ENOMEM;
+	char *b = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t got;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			size_t ncap = cap ? 2 * cap : 8192;
+			char *nb = realloc(b, ncap);
+
+			if (!nb)
+				goto out;
+			b = nb;
+			cap = ncap;
+		}
+		got = read(fd, b + n, cap - n - 1);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	b[n] = '\0';
+	*buf = b;
+	if (len)
+		*len = n;
+	b = NULL;
+	r = 0;
+out:
+	free(b);
+	close(fd);
+	return r;
+}
+
+int hydra_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+double hydra_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int hydra_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int hydra_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + put, len - put, (off_t)(off + put));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		put += (size_t)n;
+	}
+	return 0;
+}
+
+int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char *tmp = hydra_strdupf("%s.tmp", path);
+	int fd = -1, r;
+
+	if (!tmp)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = hydra_write_all(fd, buf, len);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	fd = -1;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	free(tmp);
+	return r;
+}
+
+int hydra_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int hydra_mkdir_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		r = hydra_mkdir_p(dir, 0755);
+	}
+	free(dir);
+	return r;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) < 0 ? -1 : 0;
+	return unlink(path) < 0 ? -1 : 0;
+}
+
+int hydra_rm_rf(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? -errno : 0;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+		return -errno;
+	return 0;
+}
+
+int hydra_copy_file(const char *src, const char *dst)
+{
+	int in = -1, out = -1, r = 0;
+	struct stat st;
+	char buf[1 << 16];
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	if (fstat(in, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
+	if (out < 0) {
+		r = -errno;
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		r = hydra_write_all(out, buf, (size_t)n);
+		if (r)
+			goto out;
+	}
+	if (fchmod(out, st.st_mode & 07777) < 0)
+		r = -errno;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0 && !r)
+		r = -errno;
+	return r;
+}
+
+int hydra_copy_tree(const char *src, const char *dst)
+{
+	struct dirent **ents = NULL;
+	struct stat st;
+	int n, r;
+
+	if (lstat(src, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t len = readlink(src, target, sizeof(target) - 1);
+
+		if (len < 0)
+			return -errno;
+		target[len] = '\0';
+		unlink(dst);
+		return symlink(target, dst) < 0 ? -errno : 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return S_ISREG(st.st_mode) ? hydra_copy_file(src, dst) : -EINVAL;
+	r = hydra_mkdir_p(dst, st.st_mode & 07777);
+	n = r ? -1 : scandir(src, &ents, NULL, alphasort);
+	if (n < 0 && !r)
+		r = -errno;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			char *s = hydra_path_join(src, name), *d = hydra_path_join(dst, name);
+
+			r = s && d ? hydra_copy_tree(s, d) : -ENOMEM;
+			free(s);
+			free(d);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return r;
+}
+
+static int walk_dir(const char *root, const char *rel, hydra_walk_fn fn, void *ud)
+{
+	char *dir = rel[0] ? hydra_path_join(root, rel) : strdup(root);
+	struct dirent **ents = NULL;
+	int n, r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		r = -errno;
+		hydra_err("cannot read '%s': %s", dir, strerror(errno));
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *sub = NULL, *full = NULL;
+		struct stat st;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			sub = rel[0] ? hydra_strdupf("%s/%s", rel, name) : strdup(name);
+			full = sub ? hydra_path_join(root, sub) : NULL;
+			if (!full)
+				r = -ENOMEM;
+			else if (lstat(full, &st) < 0)
+				r = -errno;
+			else if (!(r = fn(full, sub, &st, ud)) && S_ISDIR(st.st_mode))
+				r = walk_dir(root, sub, fn, ud);
+			else if (r == 1)
+				r = 0;
+		}
+		free(sub);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(dir);
+	return r;
+}
+
+int hydra_walk(const char *root, hydra_walk_fn fn, void *ud)
+{
+	return walk_dir(root, "", fn, ud);
+}
+
+static int64_t times_epoch;
+
+static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	struct timespec ts[2] = { { times_epoch, 0 }, { times_epoch, 0 } };
+
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+}
+
+int hydra_set_times(const char *root, int64_t epoch)
+{
+	times_epoch = epoch;
+	return nftw(root, set_time, 32, FTW_PHYS | FTW_DEPTH) < 0 ? -errno : 0;
+}
+
+/* The tools hydra runs and the Debian packages that ship them. */
+static const struct {
+	const char *tool;
+	const char *package;
+} tool_packages[] = {
+	{ "mksquashfs", "squashfs-tools" },
+	{ "unsquashfs", "squashfs-tools" },
+	{ "mkfs.fat", "dosfstools" },
+	{ "fsck.fat", "dosfstools" },
+	{ "mcopy", "mtools" },
+	{ "mmd", "mtools" },
+	{ "mdir", "mtools" },
+	{ "syslinux", "syslinux" },
+	{ "mmdebstrap", "mmdebstrap" },
+	{ "busybox", "busybox-static" },
+	{ "depmod", "kmod" },
+	{ "apt-get", "apt" },
+	{ "apt-cache", "apt" },
+	{ "mkfs.ext4", "e2fsprogs" },
+	{ "e2fsck", "e2fsprogs" },
+	{ "setfattr", "attr" },
+	{ "getfattr", "attr" },
+	{ "qemu-system-x86_64", "qemu-system-x86" },
+	{ "ldd", "libc-bin" },
+	{ "sfdisk", "fdisk" },
+	{ "blkid", "util-linux" },
+	{ "cryptsetup", "cryptsetup-bin" },
+};
+
+const char *hydra_tool_package(const char *tool)
+{
+	for (size_t i = 0; i < sizeof(tool_packages) / sizeof(tool_packages[0]); i++)
+		if (!strcmp(tool_packages[i].tool, tool))
+			return tool_packages[i].package;
+	return NULL;
+}
+
+static int find_in_path(const char *tool)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	int found = 0;
+
+	if (strchr(tool, '/'))
+		return access(tool, X_OK) == 0;
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	copy = strdup(path);
+	if (!copy)
+		return 0;
+	for (char *dir = strtok_r(copy, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *p = hydra_path_join(dir, tool);
+
+		found = p && access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+int hydra_tool_require(const char *tool)
+{
+	const char *pkg;
+
+	if (find_in_path(tool))
+		return 0;
+	pkg = hydra_tool_package(tool);
+	if (pkg)
+		hydra_err("cannot find the tool '%s': install the Debian package '%s'", tool, pkg);
+	else
+		hydra_err("cannot find the tool '%s' in PATH", tool);
+	return -ENOENT;
+}
+
+/* In the child: set up cwd, output and environment, then exec. */
+static void spawn_child(const char *const argv[], const struct hydra_spawn_opts *o, int logfd,
+			int outfd)
+{
+	if (o->cwd && chdir(o->cwd) < 0) {
+		dprintf(STDERR_FILENO, "cannot enter '%s': %s\n", o->cwd, strerror(errno));
+		_exit(127);
+	}
+	if (logfd >= 0) {
+		dup2(logfd, STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
+	}
+	if (outfd >= 0)
+		dup2(outfd, STDOUT_FILENO);
+	/* "KEY=VALUE" sets, a bare "KEY" removes. */
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (strchr(o->env[i], '='))
+			putenv((char *)o->env[i]);
+		else
+			unsetenv(o->env[i]);
+	execvp(argv[0], (char *const *)argv);
+	dprintf(STDERR_FILENO, "cannot run '%s': %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o)
+{
+	int status, logfd = -1, pipefd[2] = { -1, -1 }, r = 0;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = NULL;
+	pid_t pid;
+
+	if (hydra_tool_require(argv[0]) < 0)
+		return -ENOENT;
+	if (o->logfile) {
+		logfd = open(o->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (logfd < 0)
+			return -errno;
+	}
+	if (o->capture && pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (pid == 0)
+		spawn_child(argv, o, logfd, pipefd[1]);
+	if (o->capture) {
+		char buf[4096];
+		ssize_t n;
+
+		close(pipefd[1]);
+		pipefd[1] = -1;
+		mem = open_memstream(&out, &len);
+		while (mem && ((n = read(pipefd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+			if (n > 0)
+				fwrite(buf, 1, (size_t)n, mem);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			r = -errno;
+			goto out;
+		}
+	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	if (mem)
+		fclose(mem);
+	if (o->capture) {
+		*o->capture = out ? out : strdup("");
+		out = NULL;
+	}
+	free(out);
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+	if (logfd >= 0)
+		close(logfd);
+	return r;
+}
+
+int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile)
+{
+	struct hydra_spawn_opts o = { .env = env, .logfile = logfile };
+
+	return hydra_spawn(argv, &o);
+}
+
+int hydra_run(const char *const argv[], const char *logfile)
+{
+	return hydra_run_env(argv, NULL, logfile);
+}
+
+int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	static unsigned char buf[1 << 20];
+	uint64_t total = 0;
+	int r = -EIO;
+	ssize_t n;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if (EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+		goto out;
+	if (size)
+		*size = total;
+	r = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int hydra_sha256_file(const char *path, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = hydra_sha256_fd(fd, out, size);
+	close(fd);
+	return r;
+}
+
+void hydra_sha256_buf(const void *buf, size_t len, unsigned char out[HYDRA_SHA256_LEN])
+{
+	EVP_Digest(buf, len, out, NULL, EVP_sha256(), NULL);
+}
+
+void hydra_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int hydra_unhex(const char *in, unsigned char *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		int hi = hexval(in[2 * i]), lo;
+
+		if (hi < 0)
+			return -EINVAL;
+		lo = hexval(in[2 * i + 1]);
+		if (lo < 0)
+			return -EINVAL;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return in[2 * len] == '\0' ? 0 : -EINVAL;
+}
+
+int64_t hydra_source_date_epoch(int64_t fallback)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return fallback;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < 0)
+		return fallback;
+	return v;
+}
+
+int hydra_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
+		end += strlen(end);
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+const char *hydra_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	unsigned u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}

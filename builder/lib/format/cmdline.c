@@ -1,0 +1,97 @@
+/* Reading the kernel command line: words, KEY=VALUE, "double quotes". */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hydra.h"
+#include "format/cmdline.h"
+
+static int set(char **field, const char *v)
+{
+	free(*field);
+	*field = strdup(v);
+	return *field ? 0 : -ENOMEM;
+}
+
+static int flag(const char *v)
+{
+	return !v || (strcmp(v, "0") && strcmp(v, "no") && strcmp(v, "off"));
+}
+
+static int apply(struct hydra_cmdline *c, const char *key, const char *v)
+{
+	if (!strcmp(key, "hydra.id") && v)
+		return set(&c->id, v);
+	if (!strcmp(key, "hydra.node") && v)
+		return set(&c->node, v);
+	if (!strcmp(key, "init") && v)
+		return set(&c->init, v);
+	if (!strcmp(key, "hydra.persist") && v)
+		return set(&c->persist, v);
+	if (!strcmp(key, "hydra.break"))
+		return set(&c->brk, v ? v : "mount");
+	if (!strcmp(key, "hydra.wait") && v)
+		c->wait = (unsigned)strtoul(v, NULL, 10);
+	else if (!strcmp(key, "hydra.toram"))
+		c->toram = flag(v);
+	else if (!strcmp(key, "hydra.verify"))
+		c->verify = flag(v);
+	else if (!strcmp(key, "hydra.data"))
+		c->data_off = !flag(v);
+	else if (!strcmp(key, "hydra.debug"))
+		c->debug = flag(v);
+	return 0;
+}
+
+int hydra_cmdline_parse(const char *text, struct hydra_cmdline *c)
+{
+	char *copy = strdup(text), *p;
+	int r = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->wait = 30;
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy; !r && *p;) {
+		char *word, *eq, *out;
+		int quoted = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		/* Copy one word, dropping the quotes the kernel allows around values. */
+		word = out = p;
+		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+			if (*p == '"')
+				quoted = !quoted;
+			else
+				*out++ = *p;
+			p++;
+		}
+		if (*p)
+			p++;
+		*out = '\0';
+		eq = strchr(word, '=');
+		if (eq)
+			*eq = '\0';
+		r = apply(c, word, eq ? eq + 1 : NULL);
+	}
+	free(copy);
+	if (!r && !c->init)
+		r = set(&c->init, "/sbin/init");
+	if (r)
+		hydra_cmdline_release(c);
+	return r;
+}
+
+void hydra_cmdline_release(struct hydra_cmdline *c)
+{
+	free(c->id);
+	free(c->node);
+	free(c->init);
+	free(c->brk);
+	free(c->persist);
+	memset(c, 0, sizeof(*c));
+}

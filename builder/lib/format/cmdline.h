@@ -1,0 +1,22 @@
+/* The kernel command line as hydra-init reads it (its first step: what the medium and node are). */
+#ifndef HYDRA_CMDLINE_H
+#define HYDRA_CMDLINE_H
+
+struct hydra_cmdline {
+	char *id;          /* hydra.id=: the image to boot */
+	char *node;        /* hydra.node=: pinned node name */
+	char *init;        /* init=: what to run as PID 1 of the new root */
+	char *brk;         /* hydra.break=STAGE: a shell before that stage */
+	unsigned wait;     /* hydra.wait=SECONDS: how long to look for the medium */
+	int toram;         /* hydra.toram: copy system.sqfs to RAM */
+	int verify;        /* hydra.verify: hash system.sqfs before use */
+	int debug;         /* hydra.debug */
+	int data_off;      /* hydra.data=off: leave the data partition locked */
+	char *persist;     /* hydra.persist=/home,/srv: paths kept on the data partition */
+};
+
+/* Pure: parse the text of /proc/cmdline; unknown words are left to others. */
+int hydra_cmdline_parse(const char *text, struct hydra_cmdline *c);
+void hydra_cmdline_release(struct hydra_cmdline *c);
+
+#endif

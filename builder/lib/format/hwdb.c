@@ -1,0 +1,491 @@
+#include "format/hwdb.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/hydra.h"
+#include "base/ini.h"
+#include "base/util.h"
+
+int hydra_uuid_is_set(const char *uuid)
+{
+	int zero = 1, ff = 1, digits = 0;
+
+	if (!uuid || !*uuid)
+		return 0;
+	for (const char *p = uuid; *p; p++) {
+		if (*p == '-')
+			continue;
+		digits++;
+		if (*p != '0')
+			zero = 0;
+		if (*p != 'f' && *p != 'F')
+			ff = 0;
+	}
+	return digits && !zero && !ff;
+}
+
+int hydra_mac_normalize(const char *in, char out[18])
+{
+	if (strlen(in) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2) {
+			if (in[i] != ':')
+				return -EINVAL;
+			out[i] = ':';
+		} else {
+			if (!isxdigit((unsigned char)in[i]))
+				return -EINVAL;
+			out[i] = (char)tolower((unsigned char)in[i]);
+		}
+	}
+	out[17] = '\0';
+	return 0;
+}
+
+void hydra_machine_clear(struct hydra_machine *m)
+{
+	free(m->uuid);
+	free(m->serial);
+	free(m->vendor);
+	free(m->product);
+	free(m->board);
+	free(m->cpu);
+	for (size_t i = 0; i < m->n_macs; i++)
+		free(m->macs[i]);
+	for (size_t i = 0; i < m->n_disks; i++)
+		free(m->disks[i].id);
+	memset(m, 0, sizeof(*m));
+}
+
+void hydra_node_clear(struct hydra_node *n)
+{
+	hydra_machine_clear(&n->id);
+	free(n->name);
+	free(n->file);
+	free(n->hostname);
+	free(n->overlays);
+	free(n->network);
+	memset(n, 0, sizeof(*n));
+}
+
+void hydra_hwdb_free(struct hydra_hwdb *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->n_nodes; i++)
+		hydra_node_clear(&db->nodes[i]);
+	free(db->nodes);
+	free(db);
+}
+
+struct parse_ctx {
+	const char *file;
+	struct hydra_node *n;
+};
+
+static int set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int parse_macs(struct parse_ctx *c, const char *v, unsigned line)
+{
+	struct hydra_machine *m = &c->n->id;
+	char *copy = strdup(v), *save = NULL, *tok;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char mac[18];
+
+		if (hydra_mac_normalize(tok, mac) < 0) {
+			r = hydra_ini_error(c->file, line, "bad mac '%s'", tok);
+			goto out;
+		}
+		if (m->n_macs == HYDRA_HWDB_MAX_MACS) {
+			r = hydra_ini_error(c->file, line, "more than %d macs", HYDRA_HWDB_MAX_MACS);
+			goto out;
+		}
+		m->macs[m->n_macs] = strdup(mac);
+		if (!m->macs[m->n_macs]) {
+			r = -ENOMEM;
+			goto out;
+		}
+		m->n_macs++;
+	}
+out:
+	free(copy);
+	return r;
+}
+
+static int parse_disks(struct parse_ctx *c, const char *v, unsigned line)
+{
+	struct hydra_machine *m = &c->n->id;
+	char *copy = strdup(v), *save = NULL, *tok;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *colon = strrchr(tok, ':');
+		uint64_t size;
+
+		if (!colon || colon == tok || hydra_parse_size(colon + 1, &size) < 0) {
+			r = hydra_ini_error(c->file, line, "bad disk '%s' (want SERIAL:SIZE)", tok);
+			goto out;
+		}
+		if (m->n_disks == HYDRA_HWDB_MAX_DISKS) {
+			r = hydra_ini_error(c->file, line, "more than %d disks", HYDRA_HWDB_MAX_DISKS);
+			goto out;
+		}
+		*colon = '\0';
+		m->disks[m->n_disks].id = strdup(tok);
+		if (!m->disks[m->n_disks].id) {
+			r = -ENOMEM;
+			goto out;
+		}
+		m->disks[m->n_disks].size = size;
+		m->n_disks++;
+	}
+out:
+	free(copy);
+	return r;
+}
+
+static int on_key(const char *section, const char *key, const char *value, unsigned line, void *ud)
+{
+	struct parse_ctx *c = ud;
+	struct hydra_machine *m = &c->n->id;
+
+	if (!section || (strcmp(section, "identity") && strcmp(section, "config")))
+		return hydra_ini_error(c->file, line, "unknown section '%s'", section ? section : "");
+	if (!key)
+		return 0;
+	if (!strcmp(section, "identity")) {
+		if (!strcmp(key, "uuid"))
+			return set_str(&m->uuid, value);
+		if (!strcmp(key, "serial"))
+			return set_str(&m->serial, value);
+		if (!strcmp(key, "vendor"))
+			return set_str(&m->vendor, value);
+		if (!strcmp(key, "product"))
+			return set_str(&m->product, value);
+		if (!strcmp(key, "board"))
+			return set_str(&m->board, value);
+		if (!strcmp(key, "cpu"))
+			return set_str(&m->cpu, value);
+		if (!strcmp(key, "macs"))
+			return parse_macs(c, value, line);
+		if (!strcmp(key, "disks"))
+			return parse_disks(c, value, line);
+		if (!strcmp(key, "cpus")) {
+			char *end;
+			unsigned long v = strtoul(value, &end, 10);
+
+			if (!*value || *end || v == 0 || v > 1u << 20)
+				return hydra_ini_error(c->file, line, "bad cpus '%s'", value);
+			m->cpus = (unsigned)v;
+			return 0;
+		}
+		if (!strcmp(key, "memory")) {
+			if (hydra_parse_size(value, &m->memory) < 0)
+				return hydra_ini_error(c->file, line, "bad memory '%s'", value);
+			return 0;
+		}
+	} else {
+		if (!strcmp(key, "hostname"))
+			return set_str(&c->n->hostname, value);
+		if (!strcmp(key, "overlays"))
+			return set_str(&c->n->overlays, value);
+		if (!strcmp(key, "network"))
+			return set_str(&c->n->network, value);
+	}
+	return hydra_ini_error(c->file, line, "unknown key '%s' in [%s]", key, section);
+}
+
+static int valid_name(const char *s, size_t len)
+{
+	if (!len || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len, struct hydra_node *out)
+{
+	struct hydra_node n = { 0 };
+	struct parse_ctx c = { file, &n };
+	const char *base = strrchr(file, '/');
+	size_t nlen;
+	int r;
+
+	base = base ? base + 1 : file;
+	nlen = strlen(base);
+	if (nlen > 5 && !strcmp(base + nlen - 5, ".conf"))
+		nlen -= 5;
+	if (!valid_name(base, nlen)) {
+		hydra_log(HYDRA_LOG_ERROR, "%s: bad node name (want [a-z0-9][a-z0-9-]*)", file);
+		return -EINVAL;
+	}
+	n.name = strndup(base, nlen);
+	n.file = strdup(file);
+	if (!n.name || !n.file) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = hydra_ini_parse(file, buf, len, on_key, &c);
+	if (r < 0)
+		goto out;
+	*out = n;
+	memset(&n, 0, sizeof(n));
+out:
+	hydra_node_clear(&n);
+	return r;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	return strcmp(((const struct hydra_node *)a)->name, ((const struct hydra_node *)b)->name);
+}
+
+int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
+{
+	struct hydra_hwdb *db = NULL;
+	char *nodes = NULL, *path = NULL, *buf = NULL;
+	const char *base = dir;
+	DIR *d = NULL;
+	struct dirent *e;
+	int r;
+
+	*out = NULL;
+	db = calloc(1, sizeof(*db));
+	nodes = hydra_path_join(dir, "nodes");
+	if (!db || !nodes) {
+		r = -ENOMEM;
+		goto out;
+	}
+	base = nodes;
+	d = opendir(nodes);
+	if (d) {
+		base = nodes;
+	} else if (errno == ENOENT) {
+		d = opendir(dir);
+		base = dir;
+	}
+	if (!d) {
+		r = -errno;
+		hydra_log(HYDRA_LOG_ERROR, "cannot open '%s': %s", base, strerror(errno));
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name), len;
+		struct hydra_node *grown;
+
+		if (e->d_name[0] == '.' || l <= 5 || strcmp(e->d_name + l - 5, ".conf"))
+			continue;
+		free(path);
+		free(buf);
+		buf = NULL;
+		path = hydra_strdupf("%s/%s", base, e->d_name);
+		if (!path) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = hydra_read_file(path, &buf, &len);
+		if (r < 0) {
+			hydra_log(HYDRA_LOG_ERROR, "cannot read '%s': %s", path, strerror(-r));
+			goto out;
+		}
+		grown = realloc(db->nodes, (db->n_nodes + 1) * sizeof(*grown));
+		if (!grown) {
+			r = -ENOMEM;
+			goto out;
+		}
+		db->nodes = grown;
+		r = hydra_hwdb_parse_node(path, buf, len, &db->nodes[db->n_nodes]);
+		if (r < 0)
+			goto out;
+		db->n_nodes++;
+	}
+	if (db->n_nodes)
+		qsort(db->nodes, db->n_nodes, sizeof(*db->nodes), cmp_node);
+	*out = db;
+	db = NULL;
+	r = 0;
+out:
+	if (d)
+		closedir(d);
+	hydra_hwdb_free(db);
+	free(nodes);
+	free(path);
+	free(buf);
+	return r;
+}
+
+static int mac_common(const struct hydra_machine *a, const struct hydra_machine *b, const char **mac)
+{
+	for (size_t i = 0; i < a->n_macs; i++)
+		for (size_t j = 0; j < b->n_macs; j++)
+			if (!strcasecmp(a->macs[i], b->macs[j])) {
+				*mac = a->macs[i];
+				return 1;
+			}
+	return 0;
+}
+
+int hydra_hwdb_match(const struct hydra_hwdb *db, const struct hydra_machine *m,
+		     const struct hydra_node **node, char *reason, size_t len)
+{
+	const struct hydra_node *found = NULL;
+	const char *mac = NULL;
+
+	*node = NULL;
+	if (len)
+		reason[0] = '\0';
+	if (!db)
+		return -EINVAL;
+	if (hydra_uuid_is_set(m->uuid)) {
+		for (size_t i = 0; i < db->n_nodes; i++) {
+			const struct hydra_node *n = &db->nodes[i];
+
+			if (!n->id.uuid || strcasecmp(n->id.uuid, m->uuid))
+				continue;
+			if (found) {
+				hydra_log(HYDRA_LOG_WARN, "nodes '%s' and '%s' both match dmi uuid %s, using '%s'",
+					  found->name, n->name, m->uuid, found->name);
+				continue;
+			}
+			found = n;
+		}
+		if (found) {
+			snprintf(reason, len, "dmi uuid %s", found->id.uuid);
+			*node = found;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < db->n_nodes; i++) {
+		const struct hydra_node *n = &db->nodes[i];
+		const char *mm;
+
+		if (!mac_common(m, &n->id, &mm))
+			continue;
+		if (found) {
+			hydra_log(HYDRA_LOG_WARN, "nodes '%s' and '%s' both match by mac, using '%s'",
+				  found->name, n->name, found->name);
+			continue;
+		}
+		found = n;
+		mac = mm;
+	}
+	if (!found)
+		return 1;
+	snprintf(reason, len, "mac %s", mac);
+	*node = found;
+	return 0;
+}
+
+static int put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if (*buf && *len + (size_t)n < *cap) {
+			*len += (size_t)n;
+			return 0;
+		}
+		size_t ncap = (*cap ? *cap * 2 : 512) + (size_t)n;
+		char *g = realloc(*buf, ncap);
+
+		if (!g)
+			return -ENOMEM;
+		*buf = g;
+		*cap = ncap;
+	}
+}
+
+/* Values that would not survive the line-oriented format are left out. */
+static int put_kv(char **buf, size_t *len, size_t *cap, const char *key, const char *v)
+{
+	if (!v || !*v || strpbrk(v, "\n\r"))
+		return 0;
+	return put(buf, len, cap, "%s = %s\n", key, v);
+}
+
+int hydra_hwdb_format_node(const struct hydra_node *n, char **out)
+{
+	const struct hydra_machine *m = &n->id;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = put(&buf, &len, &cap, "[identity]\n")) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "uuid", m->uuid)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "serial", m->serial)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "vendor", m->vendor)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "product", m->product)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "board", m->board)) < 0)
+		goto out;
+	if (m->n_macs) {
+		if ((r = put(&buf, &len, &cap, "macs =")) < 0)
+			goto out;
+		for (size_t i = 0; i < m->n_macs; i++)
+			if ((r = put(&buf, &len, &cap, " %s", m->macs[i])) < 0)
+				goto out;
+		if ((r = put(&buf, &len, &cap, "\n")) < 0)
+			goto out;
+	}
+	if (m->n_disks) {
+		if ((r = put(&buf, &len, &cap, "disks =")) < 0)
+			goto out;
+		for (size_t i = 0; i < m->n_disks; i++)
+			if ((r = put(&buf, &len, &cap, " %s:%llu", m->disks[i].id,
+				     (unsigned long long)m->disks[i].size)) < 0)
+				goto out;
+		if ((r = put(&buf, &len, &cap, "\n")) < 0)
+			goto out;
+	}
+	if ((r = put_kv(&buf, &len, &cap, "cpu", m->cpu)) < 0)
+		goto out;
+	if (m->cpus && (r = put(&buf, &len, &cap, "cpus = %u\n", m->cpus)) < 0)
+		goto out;
+	if (m->memory && (r = put(&buf, &len, &cap, "memory = %llu\n",
+				  (unsigned long long)m->memory)) < 0)
+		goto out;
+	if ((r = put(&buf, &len, &cap, "\n[config]\n")) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "hostname", n->hostname ? n->hostname : n->name)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "overlays", n->overlays)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "network", n->network)) < 0)
+		goto out;
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	return r;
+}

@@ -1,0 +1,80 @@
+/* Layout v1 in numbers: sizes, offsets and identifiers (pure). */
+#include <errno.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "format/layout.h"
+
+/*
+ * Room for the payload and one staged update beside it, plus slack for the
+ * boot loader and FAT metadata; never less than 64 MiB, where a FAT32 with
+ * 512-byte clusters still has well over the 65525 clusters it must have.
+ */
+#define SLACK (32 * HYDRA_MIB)
+#define FLOOR (64 * HYDRA_MIB)
+/* An MBR addresses 2^32 sectors of 512 bytes. */
+#define MBR_LIMIT (((uint64_t)1 << 32) * 512)
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+/*
+ * Cluster size for FAT32: small clusters waste little on small media, and
+ * the count must stay between 65525 and 0x0ffffff5 for the FAT to read as
+ * FAT32. mkfs.fat would pick by the whole disk, not the partition.
+ */
+static unsigned cluster_sectors(uint64_t part_bytes)
+{
+	if (part_bytes < 512 * HYDRA_MIB)
+		return 1;
+	if (part_bytes < 256ULL * 1024 * HYDRA_MIB)
+		return 8;
+	return 64;
+}
+
+static int ids(const char *id, struct hydra_layout *l)
+{
+	unsigned char b[8];
+	char hex[17];
+
+	if (!id || strlen(id) != 16)
+		return -EINVAL;
+	memcpy(hex, id, 17);
+	if (hydra_unhex(hex, b, 8))
+		return -EINVAL;
+	/* Stored little-endian, so fdisk shows the id's first 8 digits as the disk id. */
+	l->disk_id = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	for (int i = 0; i < 8; i++)
+		l->volid[i] = (char)(id[8 + i] >= 'A' && id[8 + i] <= 'F' ? id[8 + i] + 32 : id[8 + i]);
+	l->volid[8] = '\0';
+	return 0;
+}
+
+int hydra_layout_plan(uint64_t payload, uint64_t size, const char *id, struct hydra_layout *l)
+{
+	uint64_t part;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	r = ids(id, l);
+	if (r)
+		return r;
+	if (payload > (MBR_LIMIT - SLACK) / 2)
+		return -EFBIG;
+	part = round_up(2 * payload + SLACK, HYDRA_MIB);
+	if (part < FLOOR)
+		part = FLOOR;
+	l->part_start = HYDRA_PART_START;
+	l->min_size = l->part_start + part;
+	if (size && size < l->min_size)
+		return -ENOSPC;
+	if (size > MBR_LIMIT)
+		return -EFBIG;
+	l->size = size ? size : l->min_size;
+	/* mkfs.fat counts 1 KiB blocks: the partition ends on one. */
+	l->part_bytes = (l->size - l->part_start) / 1024 * 1024;
+	l->cluster_sectors = cluster_sectors(l->part_bytes);
+	return 0;
+}

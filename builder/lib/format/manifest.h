@@ -1,0 +1,55 @@
+/*
+ * /hydra/MANIFEST: what a medium carries and how to check it.
+ *
+ *   hydra-manifest 1
+ *   id 3f2a...               image id (16 hex digits, from the payload's hashes)
+ *   recipe tiny
+ *   built 1700000000         SOURCE_DATE_EPOCH of the build
+ *   version 0.1.0            hydra version that built it
+ *   cmdline console=ttyS0    kernel arguments the boot loader passes (besides hydra.*)
+ *   file SHA256 SIZE PATH    one line per payload file, sorted by PATH
+ *
+ * The payload is every file under the medium root except the boot loader
+ * files (syslinux/, EFI/: written per medium) and hydra/MANIFEST(.sig).
+ */
+#ifndef HYDRA_MANIFEST_H
+#define HYDRA_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+
+#define HYDRA_MANIFEST_PATH "hydra/MANIFEST"
+#define HYDRA_ID_LEN 16
+
+struct hydra_manifest_file {
+	char *path;                               /* relative to the medium root */
+	uint64_t size;
+	unsigned char sha256[HYDRA_SHA256_LEN];
+};
+
+struct hydra_manifest {
+	char *id;
+	char *recipe;
+	char *version;
+	char *cmdline;
+	int64_t built;
+	struct hydra_manifest_file *files;
+	size_t n_files;
+};
+
+/* Pure: text to struct and back. Parse errors are logged with the line. */
+int hydra_manifest_parse(const char *buf, size_t len, struct hydra_manifest **out);
+int hydra_manifest_format(const struct hydra_manifest *m, char **buf, size_t *len);
+/* Hash the payload under ROOT and fill a new manifest, id included. */
+int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdline,
+			int64_t built, struct hydra_manifest **out);
+/* ROOT/hydra/MANIFEST in and out. */
+int hydra_manifest_load(const char *root, struct hydra_manifest **out);
+int hydra_manifest_save(const char *root, const struct hydra_manifest *m);
+const struct hydra_manifest_file *hydra_manifest_find(const struct hydra_manifest *m,
+						      const char *path);
+void hydra_manifest_free(struct hydra_manifest *m);
+
+#endif

@@ -1,0 +1,299 @@
+/* Reading a medium: a mounted root directory, or an image/disk through the FAT reader. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "base/hydra.h"
+#include "base/util.h"
+#include "format/fat.h"
+#include "medium/medium.h"
+
+struct hydra_medium {
+	char *path;
+	int is_dir;
+	struct hydra_mbr mbr;
+	int fd;                /* the image or disk, O_DIRECT where it allows */
+	struct hydra_fat *fat; /* NULL when partition 1 holds no FAT32 (yet) */
+};
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void hydra_mbr_parse(const unsigned char s[512], struct hydra_mbr *out)
+{
+	const unsigned char *p1 = s + 446;
+
+	memset(out, 0, sizeof(*out));
+	out->signature = s[510] == 0x55 && s[511] == 0xAA;
+	out->disk_id = le32(s + 440);
+	out->bootable = p1[0] == 0x80;
+	out->type = p1[4];
+	out->start = (uint64_t)le32(p1 + 8) * 512;
+	out->size = (uint64_t)le32(p1 + 12) * 512;
+}
+
+/*
+ * Read what is on the disk, not what an earlier write left in the page
+ * cache: a disk with O_DIRECT, an image file through a cache emptied of it
+ * first, where the kernel's read-ahead overlaps reading with hashing.
+ */
+static int open_direct(const char *path)
+{
+	struct stat st;
+	int fd = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? -1 :
+		open(path, O_RDONLY | O_CLOEXEC | O_DIRECT), ssz = 0;
+
+	if (fd < 0)
+		errno = EINVAL;
+	/* The FAT reader aligns to 512 bytes: a disk with larger sectors is read cached. */
+	if (fd >= 0 && ioctl(fd, BLKSSZGET, &ssz) == 0 && ssz > 512) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0 && errno == EINVAL)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fdatasync(fd);
+	ioctl(fd, BLKFLSBUF, 0);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return fd;
+}
+
+/*
+ * Sector 0 says where partition 1 is; before commit, layout v1 says it. A
+ * partition without a FAT32 is a medium not written (yet): its files read
+ * as missing.
+ */
+static int open_image(struct hydra_medium *m)
+{
+	uint64_t offset = HYDRA_PART_OFFSET;
+	unsigned char *sector = NULL;
+	int r;
+
+	m->fd = open_direct(m->path);
+	if (m->fd < 0) {
+		hydra_err("cannot open '%s': %s", m->path, strerror(-m->fd));
+		return m->fd;
+	}
+	if (posix_memalign((void **)&sector, 4096, 4096))
+		return -ENOMEM;
+	if (pread(m->fd, sector, 4096, 0) < 512) {
+		hydra_err("cannot read the boot sector of '%s'", m->path);
+		free(sector);
+		return -EIO;
+	}
+	hydra_mbr_parse(sector, &m->mbr);
+	free(sector);
+	if (m->mbr.signature && m->mbr.start)
+		offset = m->mbr.start;
+	r = hydra_fat_open(m->fd, offset, &m->fat);
+	if (r)
+		hydra_debug("'%s' holds no FAT32 at byte %llu: %s", m->path,
+			    (unsigned long long)offset, strerror(-r));
+	return r == -ENOMEM ? r : 0;
+}
+
+int hydra_medium_open(const char *path, struct hydra_medium **out)
+{
+	struct hydra_medium *m = calloc(1, sizeof(*m));
+	struct stat st;
+	int r;
+
+	if (!m || !(m->path = strdup(path))) {
+		free(m);
+		return -ENOMEM;
+	}
+	m->fd = -1;
+	if (stat(path, &st) < 0) {
+		r = -errno;
+		hydra_err("cannot open '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		m->is_dir = 1;
+		*out = m;
+		return 0;
+	}
+	r = open_image(m);
+	if (r)
+		goto fail;
+	*out = m;
+	return 0;
+fail:
+	hydra_medium_close(m);
+	return r;
+}
+
+void hydra_medium_close(struct hydra_medium *m)
+{
+	if (!m)
+		return;
+	hydra_fat_free(m->fat);
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m->path);
+	free(m);
+}
+
+int hydra_medium_committed(const struct hydra_medium *m)
+{
+	return m->is_dir || (m->mbr.signature && m->mbr.bootable);
+}
+
+/* REL on the FAT: -ENOENT when absent, a directory, or no FAT is there. */
+static int lookup(struct hydra_medium *m, const char *rel, struct hydra_fat_file *f)
+{
+	int r;
+
+	if (!m->fat)
+		return -ENOENT;
+	r = hydra_fat_lookup(m->fat, rel, f);
+	if (!r && f->is_dir)
+		r = -ENOENT;
+	return r == -ENOTDIR ? -ENOENT : r;
+}
+
+/* A file of a mounted root, opened past the page cache. */
+static int open_member(struct hydra_medium *m, const char *rel)
+{
+	char *path = hydra_path_join(m->path, rel);
+	int fd;
+
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return fd;
+}
+
+struct sink {
+	char *buf;
+	size_t len;
+	EVP_MD_CTX *sha;
+};
+
+static int to_buffer(const void *data, size_t len, void *ud)
+{
+	struct sink *s = ud;
+
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	return 0;
+}
+
+static int to_hash(const void *data, size_t len, void *ud)
+{
+	struct sink *s = ud;
+
+	s->len += len;
+	return EVP_DigestUpdate(s->sha, data, len) == 1 ? 0 : -EIO;
+}
+
+int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len)
+{
+	struct hydra_fat_file f;
+	struct sink s = { 0 };
+	char path[64];
+	int r, fd;
+
+	*buf = NULL;
+	if (m->is_dir) {
+		fd = open_member(m, rel);
+		if (fd < 0)
+			return fd;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		r = hydra_read_file(path, buf, len);
+		close(fd);
+		return r;
+	}
+	r = lookup(m, rel, &f);
+	if (r)
+		return r;
+	/* Whole small files only: a MANIFEST, a signature. */
+	if (f.size > (64u << 20))
+		return -EFBIG;
+	s.buf = malloc((size_t)f.size + 1);
+	if (!s.buf)
+		return -ENOMEM;
+	r = hydra_fat_read(m->fat, &f, to_buffer, &s);
+	if (r) {
+		free(s.buf);
+		return r;
+	}
+	s.buf[s.len] = '\0';
+	*buf = s.buf;
+	if (len)
+		*len = s.len;
+	return 0;
+}
+
+int hydra_medium_hash(struct hydra_medium *m, const char *rel,
+		      unsigned char sha[HYDRA_SHA256_LEN], uint64_t *size)
+{
+	struct hydra_fat_file f;
+	struct sink s = { 0 };
+	int r, fd;
+
+	if (m->is_dir) {
+		fd = open_member(m, rel);
+		if (fd < 0)
+			return fd;
+		r = hydra_sha256_fd(fd, sha, size);
+		close(fd);
+		return r;
+	}
+	r = lookup(m, rel, &f);
+	if (r)
+		return r;
+	s.sha = EVP_MD_CTX_new();
+	if (!s.sha)
+		return -ENOMEM;
+	r = EVP_DigestInit_ex(s.sha, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+	if (!r)
+		r = hydra_fat_read(m->fat, &f, to_hash, &s);
+	if (!r && EVP_DigestFinal_ex(s.sha, sha, NULL) != 1)
+		r = -EIO;
+	if (!r && size)
+		*size = s.len;
+	EVP_MD_CTX_free(s.sha);
+	return r;
+}
+
+int hydra_medium_stat(struct hydra_medium *m, const char *rel, uint64_t *size)
+{
+	struct hydra_fat_file f;
+	struct stat st;
+	char *path;
+	int r;
+
+	if (m->is_dir) {
+		path = hydra_path_join(m->path, rel);
+		if (!path)
+			return -ENOMEM;
+		r = stat(path, &st) < 0 ? -errno : 0;
+		free(path);
+		if (!r)
+			*size = (uint64_t)st.st_size;
+		return r;
+	}
+	r = lookup(m, rel, &f);
+	if (!r)
+		*size = f.size;
+	return r;
+}

@@ -1,0 +1,36 @@
+/*
+ * The data layer's encryption: LUKS2 made with libcryptsetup (argon2id,
+ * aes-xts-plain64, 512-bit key, label HYDRA-DATA). Formatting a header
+ * needs no device-mapper; opening one does (a node's kernel has dm-crypt).
+ */
+#ifndef HYDRA_CRYPT_H
+#define HYDRA_CRYPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HYDRA_DATA_LABEL "HYDRA-DATA"
+
+struct hydra_luks_opts {
+	/* argon2id cost; 0 = libcryptsetup's benchmark (about 2 s), tests use tiny costs */
+	uint32_t iterations;
+	uint32_t memory_kb;
+};
+
+/*
+ * Make PATH (a partition, or a file) a LUKS2 volume unlocked by the
+ * passphrase PASS of LEN bytes. The caller wipes PASS after use.
+ */
+int hydra_luks_format(const char *path, const char *pass, size_t len,
+		      const struct hydra_luks_opts *o);
+
+/*
+ * Read a key file: refused when group or others may read it, or when it is
+ * not a regular file. *KEY is wiped and freed by hydra_key_free.
+ */
+int hydra_key_file_read(const char *path, char **key, size_t *len);
+/* The bytes of a LUKS2 volume before its data: header and key slots. */
+int hydra_luks_header_size(const char *path, uint64_t *bytes);
+void hydra_key_free(char *key, size_t len);
+
+#endif
