@@ -24,6 +24,8 @@ struct boot {
 	size_t n_modules;
 	int verified;
 	char data[16];                /* the data partition: "", "locked" or "mounted" */
+	/* the node's profile as systemd files (format/nodeconf.h), or NULL */
+	char *network_conf, *timer_conf;
 };
 
 /* Say something on the console, as "hydra-init: ...". */

@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include "format/hwdb.h"
+#include "format/nodeconf.h"
 #include "node/probe.h"
 
 static int parse_file(const char *name, struct hydra_node *n)
@@ -317,6 +318,39 @@ out:
 	hydra_node_clear(&back);
 }
 
+static void test_nodeconf(void)
+{
+	static const char dhcp[] = "[config]\nnetwork = dhcp\naddress = 10.0.0.9\n";
+	static const char bare[] = "[config]\nnetwork = static\naddress = fd00::9/64\n";
+	struct hydra_node n = { 0 };
+	char *text = NULL;
+
+	EQ_INT(parse_file("nodes/good/gamma.conf", &n), 0);
+	EQ_INT(hydra_nodeconf_network(&n, &text), 0);
+	EQ_STR(text, "# node gamma: network = static in its hardware-db profile (written by hydra-init)\n"
+	       "[Match]\nMACAddress=52:54:00:00:00:c3 52:54:00:00:00:c4\n\n"
+	       "[Network]\nAddress=10.77.0.3/24\nGateway=10.77.0.254\nDNS=10.77.0.254 fd00::53\n");
+	free(text);
+	EQ_INT(hydra_nodeconf_timer(&n, &text), 0);
+	CONTAINS(text, "[Timer]\nOnCalendar=\nOnCalendar=daily\n");
+	free(text);
+	hydra_node_clear(&n);
+
+	/* DHCP is the image's: no file, and no schedule without the key. */
+	EQ_INT(hydra_hwdb_parse_node("d.conf", dhcp, strlen(dhcp), &n), 0);
+	EQ_INT(hydra_nodeconf_network(&n, &text), 1);
+	OK(text == NULL);
+	EQ_INT(hydra_nodeconf_timer(&n, &text), 1);
+	hydra_node_clear(&n);
+	/* Without MACs, every wired interface. */
+	EQ_INT(hydra_hwdb_parse_node("s.conf", bare, strlen(bare), &n), 0);
+	EQ_INT(hydra_nodeconf_network(&n, &text), 0);
+	CONTAINS(text, "[Match]\nName=en* eth*\n\n[Network]\nAddress=fd00::9/64\n");
+	OK(!strstr(text, "Gateway"));
+	free(text);
+	hydra_node_clear(&n);
+}
+
 int main(void)
 {
 	RUN(test_parse_every_key);
@@ -325,6 +359,7 @@ int main(void)
 	RUN(test_addresses);
 	RUN(test_neighbours);
 	RUN(test_empty_neighbours_round_trip);
+	RUN(test_nodeconf);
 	RUN(test_load_sorted);
 	RUN(test_match_uuid);
 	RUN(test_match_mac_when_uuid_differs);
