@@ -11,9 +11,10 @@
 #include "base/util.h"
 #include "cli.h"
 #include "format/hwdb.h"
+#include "format/layout.h"
 #include "node/probe.h"
 
-#define LIVE_DB "/run/hydra/medium/hydra/hardware-db"
+#define LIVE_DB HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH
 
 static const char hw_usage[] =
 	"usage: hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]\n"

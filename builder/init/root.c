@@ -110,7 +110,7 @@ int mount_root(struct boot *b)
 	char loop[64];
 	int r, hold = -1;
 
-	snprintf(b->sqfs, sizeof(b->sqfs), "%s/%s", MEDIUM_DIR, SQFS);
+	snprintf(b->sqfs, sizeof(b->sqfs), "%s/%s", HYDRA_MEDIUM_DIR, SQFS);
 	if (b->cmd.verify && (r = verify_sqfs(b)))
 		return r;
 	if (b->cmd.toram)
@@ -142,7 +142,7 @@ static int match_node(struct boot *b)
 	char reason[96];
 	int r;
 
-	r = hydra_hwdb_load(MEDIUM_DIR "/hydra/hardware-db", &db);
+	r = hydra_hwdb_load(HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH, &db);
 	if (!r)
 		r = hydra_probe("/sys", "/proc", &m);
 	if (!r)
@@ -176,7 +176,7 @@ int choose_node(struct boot *b)
 
 static int lay(const char *name)
 {
-	char *tar = hydra_strdupf("%s/hydra/overlays/%s.tar", MEDIUM_DIR, name);
+	char *tar = hydra_strdupf("%s/" HYDRA_OVERLAYS_PATH "/%s.tar", HYDRA_MEDIUM_DIR, name);
 	int r = 0;
 
 	if (!tar)

@@ -106,10 +106,10 @@ static void test_persist_list(void)
 	EQ_STR(l[0], "/home");
 	EQ_STR(l[1], "/srv/www");
 	OK(l[2] == NULL);
-	hydra_data_persist_free(l);
+	hydra_strv_free(l, HYDRA_STRV_ALL);
 	EQ_INT(hydra_data_persist_list(NULL, &l), 0);
 	OK(l && !l[0]);
-	hydra_data_persist_free(l);
+	hydra_strv_free(l, HYDRA_STRV_ALL);
 	for (const char *bad = "home\0/\0/a/../b\0/a/./b\0/a//b\0/a/\0"; *bad; bad += strlen(bad) + 1) {
 		EQ_INT(hydra_data_persist_list(bad, &l), -EINVAL);
 		OK(l == NULL);

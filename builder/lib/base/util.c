@@ -19,6 +19,13 @@
 #include "base/hydra.h"
 #include "base/util.h"
 
+void hydra_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *hydra_path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);

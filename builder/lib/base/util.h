@@ -14,6 +14,10 @@ char *hydra_path_join(const char *a, const char *b);
 /* malloc'd formatted string; NULL on ENOMEM. */
 char *hydra_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Free the first N strings of V and V itself; HYDRA_STRV_ALL: up to its NULL. */
+#define HYDRA_STRV_ALL SIZE_MAX
+void hydra_strv_free(char **v, size_t n);
+
 /* Whole file into a NUL-terminated malloc'd buffer. */
 int hydra_read_file(const char *path, char **buf, size_t *len);
 /* Write to PATH.tmp, fsync, rename over PATH. */

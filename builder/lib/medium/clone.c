@@ -11,6 +11,7 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/clone.h"
 #include "medium/datapart.h"
@@ -22,7 +23,7 @@
 
 static const char *source_of(const struct hydra_clone_opts *o)
 {
-	return o->source ? o->source : HYDRA_RUNNING_MEDIUM;
+	return o->source ? o->source : HYDRA_MEDIUM_DIR;
 }
 
 /* --data copy reads the running node's volume, which must be unlocked and mounted. */
@@ -167,7 +168,7 @@ static int clone_data(const char *device, const struct hydra_clone_plan *plan,
 		r = hydra_data_copy(plan->data_dir, dir, NULL, NULL);
 	}
 out:
-	if (access("/dev/mapper/" CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)
+	if (access(HYDRA_MAPPER_DIR CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)
 		r = -EIO;
 	if (made)
 		rmdir(dir);

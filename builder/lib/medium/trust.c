@@ -13,6 +13,7 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/clone.h"
 #include "medium/medium.h"
@@ -173,7 +174,7 @@ int hydra_trust_open(const char *store_dir, const char *const *keyfiles,
 		     struct hydra_trust **out)
 {
 	struct hydra_trust *t = NULL;
-	int r = hydra_trust_load(store_dir ? store_dir : HYDRA_RUNNING_MEDIUM "/" HYDRA_TRUST_DIR, &t);
+	int r = hydra_trust_load(store_dir ? store_dir : HYDRA_MEDIUM_DIR "/" HYDRA_TRUST_DIR, &t);
 
 	for (size_t i = 0; !r && keyfiles && keyfiles[i]; i++)
 		r = hydra_trust_add_file(t, keyfiles[i]);

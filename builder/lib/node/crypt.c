@@ -114,3 +114,8 @@ void hydra_key_free(char *key, size_t len)
 	explicit_bzero(key, len);
 	free(key);
 }
+
+char *hydra_mapper_path(const char *name)
+{
+	return hydra_strdupf(HYDRA_MAPPER_DIR "%s", name);
+}
