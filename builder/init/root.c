@@ -66,9 +66,10 @@ static int attach_loop(const char *file, char *dev, size_t len, int *hold)
 	if (ctl < 0)
 		return -errno;
 	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	n = n < 0 ? -errno : n;
 	close(ctl);
 	if (n < 0)
-		return -errno;
+		return n;
 	snprintf(dev, len, "/dev/loop%d", n);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	lfd = open(dev, O_RDONLY | O_CLOEXEC);

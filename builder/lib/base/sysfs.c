@@ -70,9 +70,10 @@ int hydra_sysfs_block_name(const char *sysroot, unsigned maj, unsigned min, char
 	if (!dir)
 		return -ENOMEM;
 	d = opendir(dir);
+	r = d ? 1 : -errno;
 	free(dir);
 	if (!d)
-		return -errno;
+		return r;
 	snprintf(want, sizeof(want), "%u:%u", maj, min);
 	while (r == 1 && (e = readdir(d))) {
 		char *dev;

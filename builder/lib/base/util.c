@@ -360,22 +360,22 @@ int hydra_walk(const char *root, hydra_walk_fn fn, void *ud)
 	return walk_dir(root, "", fn, ud);
 }
 
-static int64_t times_epoch;
-
-static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Changing a time changes no directory, so the walk's order does not matter. */
+static int set_time(const char *full, const char *rel, const struct stat *st, void *ud)
 {
-	struct timespec ts[2] = { { times_epoch, 0 }, { times_epoch, 0 } };
+	const int64_t *epoch = ud;
+	struct timespec ts[2] = { { *epoch, 0 }, { *epoch, 0 } };
 
+	(void)rel;
 	(void)st;
-	(void)type;
-	(void)ftw;
-	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+	return utimensat(AT_FDCWD, full, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 int hydra_set_times(const char *root, int64_t epoch)
 {
-	times_epoch = epoch;
-	return nftw(root, set_time, 32, FTW_PHYS | FTW_DEPTH) < 0 ? -errno : 0;
+	int r = hydra_walk(root, set_time, &epoch);
+
+	return r ? r : set_time(root, "", NULL, &epoch);
 }
 
 /* The tools hydra runs and the Debian packages that ship them. */
@@ -551,17 +551,21 @@ int hydra_run(const char *const argv[], const char *logfile)
 
 int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size)
 {
+	enum { CHUNK = 1 << 20 };
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	static unsigned char buf[1 << 20];
+	unsigned char *buf = malloc(CHUNK);
 	uint64_t total = 0;
 	int r = -EIO;
 	ssize_t n;
 
-	if (!ctx)
+	if (!ctx || !buf) {
+		EVP_MD_CTX_free(ctx);
+		free(buf);
 		return -ENOMEM;
+	}
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, CHUNK)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -577,6 +581,7 @@ int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size)
 		*size = total;
 	r = 0;
 out:
+	free(buf);
 	EVP_MD_CTX_free(ctx);
 	return r;
 }

@@ -170,8 +170,7 @@ static int empty_dir(const char *dest)
 	int r = 0;
 
 	if (!d) {
-		hydra_err("cannot open '%s': %s", dest, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot open '%s'", dest);
 	}
 	while (!r && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&

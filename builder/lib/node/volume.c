@@ -106,8 +106,7 @@ int hydra_data_partition(const char *disk, char *part, size_t len)
 	size_t n = strlen(disk);
 
 	if (stat(disk, &st) < 0) {
-		hydra_err("cannot open '%s': %s", disk, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot open '%s'", disk);
 	}
 	if (S_ISREG(st.st_mode))
 		snprintf(part, len, "%s", disk);
