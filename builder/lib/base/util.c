@@ -49,16 +49,13 @@ char *hydra_strdupf(const char *fmt, ...)
 	return s;
 }
 
-int hydra_read_file(const char *path, char **buf, size_t *len)
+int hydra_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
-	int fd, r = -ENOMEM;
+	int r = -ENOMEM;
 	char *b = NULL;
 	size_t n = 0, cap = 0;
 	ssize_t got;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
 			size_t ncap = cap ? 2 * cap : 8192;
@@ -79,15 +76,48 @@ int hydra_read_file(const char *path, char **buf, size_t *len)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (n > max) {
+			r = -EFBIG;
+			goto out;
+		}
 	}
 	b[n] = '\0';
 	*buf = b;
 	if (len)
 		*len = n;
-	b = NULL;
-	r = 0;
+	return 0;
 out:
+	if (b)
+		explicit_bzero(b, cap);  /* it may hold a key */
 	free(b);
+	return r;
+}
+
+int hydra_read_file(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = hydra_read_fd(fd, SIZE_MAX, buf, len);
+	close(fd);
+	return r;
+}
+
+int hydra_read_small_file(const char *path, size_t max, struct stat *st, char **buf, size_t *len)
+{
+	/* One descriptor for the check and the read: a name swapped between them cannot win. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -errno;
+	r = fstat(fd, st) < 0 ? -errno : 0;
+	if (!r && !S_ISREG(st->st_mode))
+		r = -EINVAL;
+	if (!r && (uint64_t)st->st_size > max)
+		r = -EFBIG;
+	if (!r)
+		r = hydra_read_fd(fd, max, buf, len);
 	close(fd);
 	return r;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define HYDRA_SHA256_LEN 32
@@ -20,6 +21,15 @@ void hydra_strv_free(char **v, size_t n);
 
 /* Whole file into a NUL-terminated malloc'd buffer. */
 int hydra_read_file(const char *path, char **buf, size_t *len);
+/* The rest of FD into a NUL-terminated malloc'd buffer; -EFBIG past MAX bytes. */
+int hydra_read_fd(int fd, size_t max, char **buf, size_t *len);
+/*
+ * A small regular file (a key), opened once without following a link or
+ * blocking on a FIFO, checked and read through that one descriptor: -ELOOP
+ * for a link, -EINVAL for anything but a regular file, -EFBIG past MAX.
+ * *ST is what was read.
+ */
+int hydra_read_small_file(const char *path, size_t max, struct stat *st, char **buf, size_t *len);
 /* Write to PATH.tmp, fsync, rename over PATH. */
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 int hydra_write_all(int fd, const void *buf, size_t len);

@@ -20,6 +20,8 @@
 #include "format/layout.h"
 
 #define HYDRA_SIGNATURE_PATH "hydra/MANIFEST.sig"
+/* A PKCS#8 PEM ed25519 key is 119 bytes: anything far larger is not a key. */
+#define HYDRA_KEY_PEM_MAX 4096
 /* Where a medium carries its trust store, relative to the medium root. */
 #define HYDRA_TRUST_DIR HYDRA_HWDB_PATH "/keys"
 #define HYDRA_KEYID_LEN 16

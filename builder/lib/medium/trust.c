@@ -106,10 +106,15 @@ out:
 int hydra_trust_add_file(struct hydra_trust *t, const char *path)
 {
 	char *buf = NULL;
+	struct stat st;
 	size_t len;
-	int r = hydra_read_file(path, &buf, &len);
+	int r = hydra_read_small_file(path, HYDRA_KEY_PEM_MAX, &st, &buf, &len);
 
-	if (r)
+	if (r == -EINVAL || r == -ELOOP)
+		hydra_err("refusing key '%s': not a regular file", path);
+	else if (r == -EFBIG)
+		hydra_err("refusing key '%s': larger than %d bytes", path, HYDRA_KEY_PEM_MAX);
+	else if (r)
 		hydra_err("cannot read key '%s': %s", path, strerror(-r));
 	else
 		r = hydra_trust_add_pem(t, buf, len, path);

@@ -27,9 +27,11 @@ int hydra_luks_format(const char *path, const char *pass, size_t len,
 		      const struct hydra_luks_opts *o);
 
 /*
- * Read a key file: refused when group or others may read it, or when it is
- * not a regular file. *KEY is wiped and freed by hydra_key_free.
+ * Read a key file: refused when group or others may read it, when it is a
+ * link or not a regular file, empty, or over HYDRA_KEY_FILE_MAX bytes.
+ * *KEY is wiped and freed by hydra_key_free.
  */
+#define HYDRA_KEY_FILE_MAX (64 << 10)
 int hydra_key_file_read(const char *path, char **key, size_t *len);
 /* HYDRA_MAPPER_DIR NAME, malloc'd: the device of an open volume. */
 char *hydra_mapper_path(const char *name);

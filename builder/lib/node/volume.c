@@ -186,8 +186,14 @@ int hydra_data_open(const char *part, const char *name, const char *pass, size_t
 	struct crypt_device *cd = NULL;
 	const char *sub;
 	char *dev = NULL;
-	int r = load(part, &cd);
+	int r;
 
+	/* An empty line is a mistake, never a key: it counts as a wrong passphrase. */
+	if (!len) {
+		hydra_err("an empty passphrase is refused");
+		return -EACCES;
+	}
+	r = load(part, &cd);
 	if (r < 0) {
 		hydra_err("'%s' is not a LUKS2 volume: %s", part, strerror(-r));
 		return r;
