@@ -279,6 +279,7 @@ static int data_restore(const struct data_args *a, const char *file)
 	struct hydra_snapshot_info info;
 	char *dir = NULL;
 	char when[32] = "";
+	struct tm tm;
 	time_t t;
 	int r = hydra_snapshot_read_info(file, &info);
 
@@ -286,7 +287,8 @@ static int data_restore(const struct data_args *a, const char *file)
 		r = default_dir(a->to, &dir);
 	if (!r) {
 		t = (time_t)info.created;
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		printf("%s: node %s, image %s, taken %s\n", file, info.node, info.image, when);
 		r = hydra_snapshot_restore(file, dir);
 	}

@@ -79,16 +79,6 @@ static void name_from_host(char *out, size_t len)
 		snprintf(out, len, "node");
 }
 
-static int valid_name(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-			return 0;
-	return 1;
-}
-
 static int hw_probe(const struct hw_opts *o)
 {
 	struct hydra_node n = { 0 };
@@ -96,7 +86,7 @@ static int hw_probe(const struct hw_opts *o)
 	int r;
 
 	if (o->name) {
-		if (!valid_name(o->name) || strlen(o->name) >= sizeof(name))
+		if (!hydra_node_name_valid(o->name))
 			return cli_usage_error("hw", "bad node name '%s' (want [a-z0-9][a-z0-9-]*)",
 					       o->name);
 		snprintf(name, sizeof(name), "%s", o->name);

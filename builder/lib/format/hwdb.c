@@ -218,12 +218,16 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 	return hydra_ini_error(c->file, line, "unknown key '%s' in [%s]", key, section);
 }
 
-static int valid_name(const char *s, size_t len)
+/* ASCII only: islower() would follow the locale. */
+int hydra_node_name_valid(const char *name)
 {
-	if (!len || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+	size_t len = strlen(name);
+
+	if (!len || len > HYDRA_NODE_NAME_MAX || name[0] == '-')
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -240,11 +244,13 @@ int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len, struct 
 	nlen = strlen(base);
 	if (nlen > 5 && !strcmp(base + nlen - 5, ".conf"))
 		nlen -= 5;
-	if (!valid_name(base, nlen)) {
-		hydra_log(HYDRA_LOG_ERROR, "%s: bad node name (want [a-z0-9][a-z0-9-]*)", file);
+	n.name = strndup(base, nlen);
+	if (n.name && !hydra_node_name_valid(n.name)) {
+		hydra_log(HYDRA_LOG_ERROR, "%s: bad node name (want [a-z0-9][a-z0-9-]*, up to %d)",
+			  file, HYDRA_NODE_NAME_MAX);
+		free(n.name);
 		return -EINVAL;
 	}
-	n.name = strndup(base, nlen);
 	n.file = strdup(file);
 	if (!n.name || !n.file) {
 		r = -ENOMEM;

@@ -11,6 +11,7 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/hwdb.h"
 #include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/clone.h"
@@ -54,6 +55,12 @@ int hydra_clone_plan(const char *device, const struct hydra_clone_opts *o,
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
+	/* The name goes into syslinux.cfg and the hooks' environment: nothing else may. */
+	if (o->node && !hydra_node_name_valid(o->node)) {
+		hydra_err("bad node name '%s' (want [a-z0-9][a-z0-9-]*, up to %d)", o->node,
+			  HYDRA_NODE_NAME_MAX);
+		return -EINVAL;
+	}
 	r = o->data == HYDRA_DATA_COPY ? data_source(plan) : 0;
 	if (r)
 		return r;
