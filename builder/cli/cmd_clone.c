@@ -6,6 +6,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
+#include "format/layout.h"
 #include "medium/clone.h"
 #include "node/crypt.h"
 #include "passphrase.h"
@@ -102,7 +103,7 @@ int cmd_clone(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	device = argv[first];
-	r = cli_trust_check(&a.trust, a.o.source ? a.o.source : HYDRA_RUNNING_MEDIUM);
+	r = cli_trust_check(&a.trust, a.o.source ? a.o.source : HYDRA_MEDIUM_DIR);
 	if (r) {
 		hydra_err("refusing to clone: the medium's signature does not pass");
 		return cli_exit_code(r);

@@ -9,17 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/sysfs.h"
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
 #include "format/cmdline.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/datapart.h"
 #include "node/snapshot.h"
 #include "node/volume.h"
 #include "passphrase.h"
 
-#define MEDIUM "/run/hydra/medium"
 
 struct data_args {
 	const char *device, *key_file, *output, *from, *to, *mount;
@@ -157,10 +158,10 @@ static int data_unlock(const struct data_args *a)
 			hydra_data_close(name);
 	}
 	if (!r)
-		printf("%s: unlocked as /dev/mapper/%s%s%s\n", part, name,
+		printf("%s: unlocked as " HYDRA_MAPPER_DIR "%s%s%s\n", part, name,
 		       a->mount || !a->device ? ", mounted on " : "",
 		       a->mount ? a->mount : !a->device ? HYDRA_DATA_DIR : "");
-	hydra_data_persist_free(persist);
+	hydra_strv_free(persist, HYDRA_STRV_ALL);
 	return r;
 }
 
@@ -171,30 +172,24 @@ static int data_lock(const struct data_args *a)
 	int r;
 
 	mapping_name(a, name, sizeof(name));
-	dev = hydra_strdupf("/dev/mapper/%s", name);
+	dev = hydra_mapper_path(name);
 	if (dev && access(dev, F_OK) < 0) {
-		printf("/dev/mapper/%s: not unlocked\n", name);
+		printf(HYDRA_MAPPER_DIR "%s: not unlocked\n", name);
 		free(dev);
 		return 0;
 	}
 	free(dev);
 	r = hydra_data_close(name);
 	if (!r)
-		printf("/dev/mapper/%s: unmounted and locked\n", name);
+		printf(HYDRA_MAPPER_DIR "%s: unmounted and locked\n", name);
 	return r;
 }
 
 static uint64_t part_bytes(const char *part)
 {
 	const char *base = strrchr(part, '/');
-	char *path = hydra_strdupf("/sys/class/block/%s/size", base ? base + 1 : part), *text = NULL;
-	uint64_t n = 0;
 
-	if (path && hydra_read_file(path, &text, NULL) == 0)
-		n = strtoull(text, NULL, 10) * 512;
-	free(path);
-	free(text);
-	return n;
+	return hydra_sysfs_block_bytes("", base ? base + 1 : part);
 }
 
 static int data_status(const struct data_args *a)
@@ -216,7 +211,7 @@ static int data_status(const struct data_args *a)
 	printf("partition: %s, %s, LUKS2 label %s%s\n", part,
 	       hydra_format_size(part_bytes(part), size, sizeof(size)), HYDRA_DATA_LABEL,
 	       pending ? ", no filesystem yet (made at the first unlock)" : "");
-	dev = hydra_strdupf("/dev/mapper/%s", name);
+	dev = hydra_mapper_path(name);
 	dir = hydra_data_mountpoint(name);
 	if (dir && statvfs(dir, &vfs) == 0)
 		printf("state: mounted on %s (%s used of %s)\n", dir,
@@ -254,7 +249,7 @@ static void node_and_image(struct hydra_snapshot_info *info)
 	free(node);
 	snprintf(info->image, sizeof(info->image), "unknown");
 	/* Off a node (a tree on a build host) there is no medium: the image stays unknown. */
-	if (access(MEDIUM "/" HYDRA_MANIFEST_PATH, R_OK) == 0 && hydra_manifest_load(MEDIUM, &m) == 0)
+	if (access(HYDRA_MEDIUM_DIR "/" HYDRA_MANIFEST_PATH, R_OK) == 0 && hydra_manifest_load(HYDRA_MEDIUM_DIR, &m) == 0)
 		snprintf(info->image, sizeof(info->image), "%s", m->id);
 	hydra_manifest_free(m);
 }
@@ -284,6 +279,7 @@ static int data_restore(const struct data_args *a, const char *file)
 	struct hydra_snapshot_info info;
 	char *dir = NULL;
 	char when[32] = "";
+	struct tm tm;
 	time_t t;
 	int r = hydra_snapshot_read_info(file, &info);
 
@@ -291,7 +287,8 @@ static int data_restore(const struct data_args *a, const char *file)
 		r = default_dir(a->to, &dir);
 	if (!r) {
 		t = (time_t)info.created;
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		printf("%s: node %s, image %s, taken %s\n", file, info.node, info.image, when);
 		r = hydra_snapshot_restore(file, dir);
 	}

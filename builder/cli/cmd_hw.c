@@ -11,9 +11,10 @@
 #include "base/util.h"
 #include "cli.h"
 #include "format/hwdb.h"
+#include "format/layout.h"
 #include "node/probe.h"
 
-#define LIVE_DB "/run/hydra/medium/hydra/hardware-db"
+#define LIVE_DB HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH
 
 static const char hw_usage[] =
 	"usage: hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]\n"
@@ -78,16 +79,6 @@ static void name_from_host(char *out, size_t len)
 		snprintf(out, len, "node");
 }
 
-static int valid_name(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-			return 0;
-	return 1;
-}
-
 static int hw_probe(const struct hw_opts *o)
 {
 	struct hydra_node n = { 0 };
@@ -95,7 +86,7 @@ static int hw_probe(const struct hw_opts *o)
 	int r;
 
 	if (o->name) {
-		if (!valid_name(o->name) || strlen(o->name) >= sizeof(name))
+		if (!hydra_node_name_valid(o->name))
 			return cli_usage_error("hw", "bad node name '%s' (want [a-z0-9][a-z0-9-]*)",
 					       o->name);
 		snprintf(name, sizeof(name), "%s", o->name);

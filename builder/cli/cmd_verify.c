@@ -4,6 +4,7 @@
 
 #include "base/util.h"
 #include "cli.h"
+#include "format/layout.h"
 #include "medium/clone.h"
 #include "medium/medium.h"
 #include "progress.h"
@@ -41,7 +42,7 @@ int cmd_verify(int argc, char **argv)
 	struct verify_args a = { .mode = PROGRESS_AUTO };
 	struct hydra_verify_report rep;
 	struct cli_progress p;
-	const char *path = HYDRA_RUNNING_MEDIUM;
+	const char *path = HYDRA_MEDIUM_DIR;
 	char size[32];
 	int first, r;
 

@@ -32,7 +32,7 @@ int write_boot_json(struct boot *b)
 	add_str(o, "recipe", b->manifest->recipe);
 	add_str(o, "version", b->manifest->version);
 	add_str(o, "medium", b->medium_dev);
-	add_str(o, "medium_path", MEDIUM_DIR);
+	add_str(o, "medium_path", HYDRA_MEDIUM_DIR);
 	add_str(o, "system", b->sqfs);
 	add_str(o, "node", b->node);
 	add_str(o, "node_reason", b->node_reason);

@@ -67,7 +67,7 @@ int unlock_data(struct boot *b)
 	}
 	if (r)
 		say("the data partition %s stays locked: booting without it", part);
-	hydra_data_persist_free(persist);
+	hydra_strv_free(persist, HYDRA_STRV_ALL);
 	snprintf(b->data, sizeof(b->data), "%s", r ? "locked" : "mounted");
 	return 0;
 }

@@ -50,15 +50,15 @@ static int try_medium(struct boot *b, const char *dev, struct seen *s)
 	struct hydra_manifest *m = NULL;
 	size_t n = strlen(s->text);
 
-	hydra_mkdir_p(MEDIUM_DIR, 0755);
-	if (mount(dev, MEDIUM_DIR, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV,
+	hydra_mkdir_p(HYDRA_MEDIUM_DIR, 0755);
+	if (mount(dev, HYDRA_MEDIUM_DIR, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV,
 		  "shortname=mixed,utf8") < 0 &&
-	    mount(dev, MEDIUM_DIR, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+	    mount(dev, HYDRA_MEDIUM_DIR, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
 		snprintf(s->text + n, sizeof(s->text) - n, "  %s: HYDRA, cannot mount: %s\n", dev,
 			 strerror(errno));
 		return 1;
 	}
-	if (hydra_manifest_load(MEDIUM_DIR, &m) == 0 &&
+	if (hydra_manifest_load(HYDRA_MEDIUM_DIR, &m) == 0 &&
 	    (!b->cmd.id || !strcmp(m->id, b->cmd.id))) {
 		if (!b->cmd.id)
 			say("warning: no hydra.id on the command line: booting the first medium, %s",
@@ -70,7 +70,7 @@ static int try_medium(struct boot *b, const char *dev, struct seen *s)
 	snprintf(s->text + n, sizeof(s->text) - n, "  %s: HYDRA, image %s\n", dev,
 		 m ? m->id : "(no readable MANIFEST)");
 	hydra_manifest_free(m);
-	umount(MEDIUM_DIR);
+	umount(HYDRA_MEDIUM_DIR);
 	return 1;
 }
 

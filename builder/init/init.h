@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 #include "format/cmdline.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 
-#define MEDIUM_DIR "/run/hydra/medium"
 #define LOWER_DIR "/run/hydra/lower"
 #define RW_DIR "/run/hydra/rw"
 #define NEWROOT "/run/hydra/root"

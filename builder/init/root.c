@@ -67,9 +67,10 @@ static int attach_loop(const char *file, char *dev, size_t len, int *hold)
 	if (ctl < 0)
 		return -errno;
 	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	n = n < 0 ? -errno : n;
 	close(ctl);
 	if (n < 0)
-		return -errno;
+		return n;
 	snprintf(dev, len, "/dev/loop%d", n);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	lfd = open(dev, O_RDONLY | O_CLOEXEC);
@@ -111,7 +112,7 @@ int mount_root(struct boot *b)
 	char loop[64];
 	int r, hold = -1;
 
-	snprintf(b->sqfs, sizeof(b->sqfs), "%s/%s", MEDIUM_DIR, SQFS);
+	snprintf(b->sqfs, sizeof(b->sqfs), "%s/%s", HYDRA_MEDIUM_DIR, SQFS);
 	if (b->cmd.verify && (r = verify_sqfs(b)))
 		return r;
 	if (b->cmd.toram)
@@ -158,7 +159,7 @@ int choose_node(struct boot *b)
 {
 	struct hydra_hwdb *db = NULL;
 	const struct hydra_node *node = NULL;
-	int loaded = hydra_hwdb_load(MEDIUM_DIR "/hydra/hardware-db", &db) == 0;
+	int loaded = hydra_hwdb_load(HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH, &db) == 0;
 
 	if (b->cmd.node) {
 		snprintf(b->node, sizeof(b->node), "%s", b->cmd.node);
@@ -196,7 +197,7 @@ static void write_conf(const char *path, const char *text, const char *what)
 
 static int lay(const char *name)
 {
-	char *tar = hydra_strdupf("%s/hydra/overlays/%s.tar", MEDIUM_DIR, name);
+	char *tar = hydra_strdupf("%s/" HYDRA_OVERLAYS_PATH "/%s.tar", HYDRA_MEDIUM_DIR, name);
 	int r = 0;
 
 	if (!tar)

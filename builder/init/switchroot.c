@@ -76,7 +76,7 @@ int switch_root(struct boot *b)
 {
 	static const char *const api[] = { "/dev", "/proc", "/sys", "/run", NULL };
 	struct stat st;
-	int fd, r;
+	int fd, r, e;
 
 	r = init_runnable(b->cmd.init);
 	if (r < 0) {
@@ -105,10 +105,12 @@ int switch_root(struct boot *b)
 		return -errno;
 	free_initramfs(fd, st.st_dev);
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-		say("cannot switch to the new root: %s", strerror(errno));
-		return -errno;
+		e = errno;
+		say("cannot switch to the new root: %s", strerror(e));
+		return -e;
 	}
 	execl(b->cmd.init, b->cmd.init, (char *)NULL);
-	say("cannot start '%s': %s", b->cmd.init, strerror(errno));
-	return -errno;
+	e = errno;
+	say("cannot start '%s': %s", b->cmd.init, strerror(e));
+	return -e;
 }

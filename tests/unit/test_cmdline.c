@@ -63,11 +63,33 @@ static void test_data_keys(void)
 	hydra_cmdline_release(&c);
 }
 
+/* What the command line names is checked where it is read: no path in a node, no wrap in a wait. */
+static void test_hostile_values(void)
+{
+	struct hydra_cmdline c;
+
+	EQ_INT(hydra_cmdline_parse("hydra.node=../../etc/x hydra.wait=-1\n", &c), 0);
+	OK(c.node == NULL);
+	CONTAINS(t_log, "ignoring hydra.node='../../etc/x': not a node name");
+	EQ_INT(c.wait, 30);
+	CONTAINS(t_log, "ignoring hydra.wait='-1'");
+	hydra_cmdline_release(&c);
+	EQ_INT(hydra_cmdline_parse("hydra.node=Alpha hydra.wait=99999 hydra.wait=5x\n", &c), 0);
+	OK(c.node == NULL);
+	EQ_INT(c.wait, 30);
+	hydra_cmdline_release(&c);
+	EQ_INT(hydra_cmdline_parse("hydra.node=beta-2 hydra.wait=3600\n", &c), 0);
+	EQ_STR(c.node, "beta-2");
+	EQ_INT(c.wait, 3600);
+	hydra_cmdline_release(&c);
+}
+
 int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_all_keys);
 	RUN(test_quotes_and_last_wins);
 	RUN(test_data_keys);
+	RUN(test_hostile_values);
 	TESTS_END();
 }

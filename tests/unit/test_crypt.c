@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include "harness.h"
+#include "medium/sign.h"
 #include "node/crypt.h"
+#include "node/volume.h"
 
 static void test_luks2_header(void)
 {
@@ -46,9 +48,43 @@ static void test_key_file_modes(void)
 	OK(hydra_key_file_read("link", &key, &len) < 0);
 }
 
+/* Empty, huge, FIFO and linked key files are refused, each before a read that could hang. */
+static void test_key_file_refusals(void)
+{
+	struct hydra_luks_opts o = { .iterations = 4, .memory_kb = 32 };
+	struct hydra_trust *t = NULL;
+	char *key = NULL;
+	size_t len = 0;
+
+	EQ_INT(sh("install -m 600 /dev/null empty && mkfifo -m 600 fifo && "
+		  "head -c 70000 /dev/zero | tr '\\0' a > big && chmod 600 big && "
+		  "ln -s /dev/zero zero"), 0);
+	EQ_INT(hydra_key_file_read("empty", &key, &len), -EINVAL);
+	CONTAINS(t_log, "refusing key file 'empty': it is empty");
+	OK(key == NULL);
+	EQ_INT(hydra_key_file_read("fifo", &key, &len), -EINVAL);
+	CONTAINS(t_log, "refusing key file 'fifo': not a regular file");
+	EQ_INT(hydra_key_file_read("big", &key, &len), -EFBIG);
+	OK(hydra_key_file_read("zero", &key, &len) < 0);
+	OK(key == NULL);
+	/* An empty passphrase makes no volume and opens none. */
+	EQ_INT(sh("truncate -s 32M data.img"), 0);
+	EQ_INT(hydra_luks_format("data.img", "", 0, &o), -EINVAL);
+	OK(sh("cryptsetup isLuks data.img") != 0);
+	EQ_INT(hydra_data_open("data.img", "hydra-test", "", 0), -EACCES);
+	/* Public keys given with --key: the same one descriptor and a size cap. */
+	EQ_INT(hydra_trust_new(&t), 0);
+	if (t) {
+		EQ_INT(hydra_trust_add_file(t, "fifo"), -EINVAL);
+		EQ_INT(hydra_trust_add_file(t, "big"), -EFBIG);
+	}
+	hydra_trust_free(t);
+}
+
 int main(void)
 {
 	RUN(test_luks2_header);
 	RUN(test_key_file_modes);
+	RUN(test_key_file_refusals);
 	TESTS_END();
 }

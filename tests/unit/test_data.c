@@ -106,10 +106,10 @@ static void test_persist_list(void)
 	EQ_STR(l[0], "/home");
 	EQ_STR(l[1], "/srv/www");
 	OK(l[2] == NULL);
-	hydra_data_persist_free(l);
+	hydra_strv_free(l, HYDRA_STRV_ALL);
 	EQ_INT(hydra_data_persist_list(NULL, &l), 0);
 	OK(l && !l[0]);
-	hydra_data_persist_free(l);
+	hydra_strv_free(l, HYDRA_STRV_ALL);
 	for (const char *bad = "home\0/\0/a/../b\0/a/./b\0/a//b\0/a/\0"; *bad; bad += strlen(bad) + 1) {
 		EQ_INT(hydra_data_persist_list(bad, &l), -EINVAL);
 		OK(l == NULL);
@@ -190,10 +190,12 @@ static void test_snapshot_round_trip(void)
 	CONTAINS(t_log, "refusing to restore into 'dst': it is not empty");
 }
 
-/* A snapshot with the header and then one entry of TYPE named NAME. */
-static void hostile(const char *file, const char *name, unsigned type)
+static const char good_hdr[] = "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\","
+			       "\"created\":1,\"entries\":2,\"bytes\":6}\n";
+
+/* A snapshot with the header HDR and then one entry of TYPE named NAME. */
+static void hostile_with(const char *file, const char *hdr, const char *name, unsigned type)
 {
-	static const char hdr[] = "{\"format\":1,\"node\":\"x\",\"image\":\"y\",\"created\":1}\n";
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
 
@@ -203,9 +205,9 @@ static void hostile(const char *file, const char *name, unsigned type)
 	archive_entry_set_pathname(e, HYDRA_SNAPSHOT_HEADER);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0600);
-	archive_entry_set_size(e, sizeof(hdr) - 1);
+	archive_entry_set_size(e, (la_int64_t)strlen(hdr));
 	archive_write_header(a, e);
-	archive_write_data(a, hdr, sizeof(hdr) - 1);
+	archive_write_data(a, hdr, strlen(hdr));
 	archive_entry_clear(e);
 	archive_entry_set_pathname(e, "fine");
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -226,6 +228,11 @@ static void hostile(const char *file, const char *name, unsigned type)
 	archive_entry_free(e);
 	OK(archive_write_close(a) == ARCHIVE_OK);
 	archive_write_free(a);
+}
+
+static void hostile(const char *file, const char *name, unsigned type)
+{
+	hostile_with(file, good_hdr, name, type);
 }
 
 static void test_hostile_snapshots(void)
@@ -260,6 +267,50 @@ static void test_hostile_snapshots(void)
 	CONTAINS(t_log, "'plain.tar' is not a hydra snapshot");
 }
 
+/* Every header field is range-checked before anything is written, and named when bad. */
+static void test_hostile_headers(void)
+{
+	static const struct {
+		const char *hdr, *field;
+	} cases[] = {
+		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":9223372036854775807,"
+		  "\"entries\":1,\"bytes\":2}", "created" },
+		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":-9223372036854775807,"
+		  "\"entries\":1,\"bytes\":2}", "created" },
+		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1e300,"
+		  "\"entries\":1,\"bytes\":2}", "created" },
+		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,"
+		  "\"entries\":-1,\"bytes\":2}", "entries" },
+		{ "{\"format\":1,\"node\":\"x\\u001b[2J\",\"image\":\"unknown\",\"created\":1,"
+		  "\"entries\":1,\"bytes\":2}", "node" },
+		{ "{\"format\":1,\"node\":\"x\",\"image\":\"../../etc\",\"created\":1,"
+		  "\"entries\":1,\"bytes\":2}", "image" },
+		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,\"entries\":1}",
+		  "bytes" },
+	};
+	struct hydra_snapshot_info info;
+	char big[6000];
+
+	EQ_INT(hydra_mkdir_p("in/dst", 0755), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t_log[0] = '\0';
+		hostile_with("h.tar.zst", cases[i].hdr, "fine2", AE_IFREG);
+		EQ_INT(hydra_snapshot_read_info("h.tar.zst", &info), -EINVAL);
+		EQ_INT(hydra_snapshot_restore("h.tar.zst", "in/dst"), -EINVAL);
+		CONTAINS(t_log, cases[i].field);
+		EQ_INT(sh("[ -z \"$(ls -A in/dst)\" ]"), 0);
+	}
+	memset(big, ' ', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, good_hdr, strlen(good_hdr));
+	hostile_with("h.tar.zst", big, "fine2", AE_IFREG);
+	EQ_INT(hydra_snapshot_read_info("h.tar.zst", &info), -EINVAL);
+	CONTAINS(t_log, "its header is larger than 4095 bytes");
+	hostile_with("h.tar.zst", good_hdr, "fine2", AE_IFREG);
+	EQ_INT(hydra_snapshot_read_info("h.tar.zst", &info), 0);
+	EQ_STR(info.image, "unknown");
+}
+
 int main(void)
 {
 	RUN(test_init_header);
@@ -268,5 +319,6 @@ int main(void)
 	RUN(test_copy);
 	RUN(test_snapshot_round_trip);
 	RUN(test_hostile_snapshots);
+	RUN(test_hostile_headers);
 	TESTS_END();
 }

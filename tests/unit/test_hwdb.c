@@ -171,6 +171,20 @@ static void test_mac_and_uuid_rules(void)
 	OK(hydra_uuid_is_set("11111111-2222-3333-4444-555555555555"));
 }
 
+static void test_node_names(void)
+{
+	static const char *const good[] = { "alpha", "0", "beta-2", "a-", NULL };
+	static const char *const bad[] = {
+		"", "-a", "Alpha", "a_b", "a/b", "..", "a b", "x\n  APPEND init=/bin/sh",
+		"\xc3\xa9", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL,
+	};
+
+	for (size_t i = 0; good[i]; i++)
+		OK(hydra_node_name_valid(good[i]));
+	for (size_t i = 0; bad[i]; i++)
+		OK(!hydra_node_name_valid(bad[i]));
+}
+
 static void test_load_sorted(void)
 {
 	struct hydra_hwdb *db = NULL;
@@ -356,6 +370,7 @@ int main(void)
 	RUN(test_parse_every_key);
 	RUN(test_malformed);
 	RUN(test_mac_and_uuid_rules);
+	RUN(test_node_names);
 	RUN(test_addresses);
 	RUN(test_neighbours);
 	RUN(test_empty_neighbours_round_trip);

@@ -1,6 +1,7 @@
 /* Recipes: a good one read whole, and every kind of malformed one named by file and line. */
 #include <errno.h>
 
+#include "base/ini.h"
 #include "build/recipe.h"
 #include "harness.h"
 
@@ -87,11 +88,40 @@ static void test_missing_file(void)
 	CONTAINS(t_log, "cannot read recipe 'no/such.conf': No such file or directory");
 }
 
+static int any_key(const char *section, const char *key, const char *value, unsigned line,
+		   void *ud)
+{
+	(void)section, (void)key, (void)value, (void)line, (void)ud;
+	return 0;
+}
+
+static int parse_value(const char *bytes)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "[s]\nk = %s\n", bytes);
+
+	return hydra_ini_parse("t.conf", buf, (size_t)n, any_key, NULL);
+}
+
+/* UTF-8 as RFC 3629 has it: the edges of each range taken, their neighbours refused. */
+static void test_utf8_edges(void)
+{
+	EQ_INT(parse_value("\xC3\xA9 \xE2\x82\xAC \xF0\x9D\x84\x9E"), 0);
+	EQ_INT(parse_value("\xED\x9F\xBF \xEE\x80\x80 \xF4\x8F\xBF\xBF \xE0\xA0\x80"), 0);
+	EQ_INT(parse_value("\xED\xA0\x80"), -EINVAL);      /* a surrogate, U+D800 */
+	CONTAINS(t_log, "t.conf:2: not a text file: invalid UTF-8");
+	EQ_INT(parse_value("\xE0\x80\x80"), -EINVAL);      /* NUL, overlong */
+	EQ_INT(parse_value("\xF0\x80\x80\x80"), -EINVAL);  /* overlong in four bytes */
+	EQ_INT(parse_value("\xF4\x90\x80\x80"), -EINVAL);  /* U+110000 */
+	EQ_INT(parse_value("\xC0\xAF"), -EINVAL);          /* '/', overlong */
+}
+
 int main(void)
 {
 	RUN(test_good_recipe);
 	RUN(test_shipped_tiny_recipe);
 	RUN(test_malformed_recipes);
 	RUN(test_missing_file);
+	RUN(test_utf8_edges);
 	TESTS_END();
 }

@@ -26,6 +26,12 @@ void hydra_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void hydra_vlog(int level, const char *fmt, va_list ap);
 
+/*
+ * Log "FMT: strerror(errno)" as an error and return -errno, with errno read
+ * before anything else runs: the log callback may change it.
+ */
+int hydra_err_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define hydra_err(...) hydra_log(HYDRA_LOG_ERROR, __VA_ARGS__)
 #define hydra_warn(...) hydra_log(HYDRA_LOG_WARN, __VA_ARGS__)
 #define hydra_info(...) hydra_log(HYDRA_LOG_INFO, __VA_ARGS__)

@@ -41,6 +41,14 @@ static size_t utf8_len(const unsigned char *s, size_t left)
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xC0) != 0x80)
 			return 0;
+	/*
+	 * The second byte bounds what the first allows (RFC 3629, table 3-7 of
+	 * Unicode): no overlong forms (E0 80..9F, F0 80..8F), no surrogates
+	 * (ED A0..BF), nothing past U+10FFFF (F4 90..BF).
+	 */
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
 	return n;
 }
 

@@ -1,5 +1,7 @@
 /* The library's one way to speak: a callback the front-end owns. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/hydra.h"
 
@@ -20,6 +22,19 @@ void hydra_vlog(int level, const char *fmt, va_list ap)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	log_fn(level, msg, log_ud);
+}
+
+int hydra_err_errno(const char *fmt, ...)
+{
+	int e = errno;
+	char what[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	hydra_log(HYDRA_LOG_ERROR, "%s: %s", what, strerror(e));
+	return -e;
 }
 
 void hydra_log(int level, const char *fmt, ...)

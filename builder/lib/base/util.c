@@ -21,6 +21,13 @@
 #include "base/hydra.h"
 #include "base/util.h"
 
+void hydra_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *hydra_path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);
@@ -44,16 +51,13 @@ char *hydra_strdupf(const char *fmt, ...)
 	return s;
 }
 
-int hydra_read_file(const char *path, char **buf, size_t *len)
+int hydra_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
-	int fd, r = -ENOMEM;
+	int r = -ENOMEM;
 	char *b = NULL;
 	size_t n = 0, cap = 0;
 	ssize_t got;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
 			size_t ncap = cap ? 2 * cap : 8192;
@@ -74,15 +78,48 @@ int hydra_read_file(const char *path, char **buf, size_t *len)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (n > max) {
+			r = -EFBIG;
+			goto out;
+		}
 	}
 	b[n] = '\0';
 	*buf = b;
 	if (len)
 		*len = n;
-	b = NULL;
-	r = 0;
+	return 0;
 out:
+	if (b)
+		explicit_bzero(b, cap);  /* it may hold a key */
 	free(b);
+	return r;
+}
+
+int hydra_read_file(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = hydra_read_fd(fd, SIZE_MAX, buf, len);
+	close(fd);
+	return r;
+}
+
+int hydra_read_small_file(const char *path, size_t max, struct stat *st, char **buf, size_t *len)
+{
+	/* One descriptor for the check and the read: a name swapped between them cannot win. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -errno;
+	r = fstat(fd, st) < 0 ? -errno : 0;
+	if (!r && !S_ISREG(st->st_mode))
+		r = -EINVAL;
+	if (!r && (uint64_t)st->st_size > max)
+		r = -EFBIG;
+	if (!r)
+		r = hydra_read_fd(fd, max, buf, len);
 	close(fd);
 	return r;
 }
@@ -355,22 +392,22 @@ int hydra_walk(const char *root, hydra_walk_fn fn, void *ud)
 	return walk_dir(root, "", fn, ud);
 }
 
-static int64_t times_epoch;
-
-static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Changing a time changes no directory, so the walk's order does not matter. */
+static int set_time(const char *full, const char *rel, const struct stat *st, void *ud)
 {
-	struct timespec ts[2] = { { times_epoch, 0 }, { times_epoch, 0 } };
+	const int64_t *epoch = ud;
+	struct timespec ts[2] = { { *epoch, 0 }, { *epoch, 0 } };
 
+	(void)rel;
 	(void)st;
-	(void)type;
-	(void)ftw;
-	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+	return utimensat(AT_FDCWD, full, ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 int hydra_set_times(const char *root, int64_t epoch)
 {
-	times_epoch = epoch;
-	return nftw(root, set_time, 32, FTW_PHYS | FTW_DEPTH) < 0 ? -errno : 0;
+	int r = hydra_walk(root, set_time, &epoch);
+
+	return r ? r : set_time(root, "", NULL, &epoch);
 }
 
 /* The tools hydra runs and the Debian packages that ship them. */
@@ -646,17 +683,21 @@ int hydra_run(const char *const argv[], const char *logfile)
 
 int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size)
 {
+	enum { CHUNK = 1 << 20 };
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	static unsigned char buf[1 << 20];
+	unsigned char *buf = malloc(CHUNK);
 	uint64_t total = 0;
 	int r = -EIO;
 	ssize_t n;
 
-	if (!ctx)
+	if (!ctx || !buf) {
+		EVP_MD_CTX_free(ctx);
+		free(buf);
 		return -ENOMEM;
+	}
 	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		goto out;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, CHUNK)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -672,6 +713,7 @@ int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size)
 		*size = total;
 	r = 0;
 out:
+	free(buf);
 	EVP_MD_CTX_free(ctx);
 	return r;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define HYDRA_SHA256_LEN 32
@@ -14,8 +15,21 @@ char *hydra_path_join(const char *a, const char *b);
 /* malloc'd formatted string; NULL on ENOMEM. */
 char *hydra_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Free the first N strings of V and V itself; HYDRA_STRV_ALL: up to its NULL. */
+#define HYDRA_STRV_ALL SIZE_MAX
+void hydra_strv_free(char **v, size_t n);
+
 /* Whole file into a NUL-terminated malloc'd buffer. */
 int hydra_read_file(const char *path, char **buf, size_t *len);
+/* The rest of FD into a NUL-terminated malloc'd buffer; -EFBIG past MAX bytes. */
+int hydra_read_fd(int fd, size_t max, char **buf, size_t *len);
+/*
+ * A small regular file (a key), opened once without following a link or
+ * blocking on a FIFO, checked and read through that one descriptor: -ELOOP
+ * for a link, -EINVAL for anything but a regular file, -EFBIG past MAX.
+ * *ST is what was read.
+ */
+int hydra_read_small_file(const char *path, size_t max, struct stat *st, char **buf, size_t *len);
 /* Write to PATH.tmp, fsync, rename over PATH. */
 int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 int hydra_write_all(int fd, const void *buf, size_t len);

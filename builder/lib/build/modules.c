@@ -179,13 +179,6 @@ void hydra_modlist_release(struct hydra_modlist *l)
 	l->n = 0;
 }
 
-void hydra_strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* drivers.conf: [class] sections with "modules = a b c" and "firmware = ...". */
 struct drivers {
 	const char *file;

@@ -24,6 +24,5 @@ void hydra_modlist_release(struct hydra_modlist *l);
 
 /* Every module name of every class in a drivers.conf (file:line errors). */
 int hydra_drivers_load(const char *path, char ***names, size_t *n);
-void hydra_strv_free(char **v, size_t n);
 
 #endif

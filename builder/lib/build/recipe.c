@@ -194,7 +194,7 @@ static int add_persist(struct hydra_recipe *r)
 	if (!joined)
 		return -ENOMEM;
 	e = hydra_data_persist_list(joined, &list);
-	hydra_data_persist_free(list);
+	hydra_strv_free(list, HYDRA_STRV_ALL);
 	if (e) {
 		hydra_err("%s: bad [data] persist: paths must be absolute, like /home /srv", r->path);
 		free(joined);
@@ -271,13 +271,6 @@ out:
 	return 0;
 }
 
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void hydra_recipe_free(struct hydra_recipe *r)
 {
 	if (!r)
@@ -287,14 +280,14 @@ void hydra_recipe_free(struct hydra_recipe *r)
 	free(r->name);
 	free(r->description);
 	free(r->base);
-	free_list(r->overlays, r->n_overlays);
-	free_list(r->hooks, r->n_hooks);
+	hydra_strv_free(r->overlays, r->n_overlays);
+	hydra_strv_free(r->hooks, r->n_hooks);
 	free(r->kernel_package);
 	free(r->cmdline);
 	free(r->suite);
 	free(r->mirror);
 	free(r->variant);
-	free_list(r->packages, r->n_packages);
-	free_list(r->persist, r->n_persist);
+	hydra_strv_free(r->packages, r->n_packages);
+	hydra_strv_free(r->persist, r->n_persist);
 	free(r);
 }

@@ -11,6 +11,8 @@
 #include "base/util.h"
 #include "build/initramfs.h"
 #include "build/rootfs.h"
+#include "format/layout.h"
+#include "format/manifest.h"
 
 #define BUSYBOX "/bin/busybox"
 
@@ -68,7 +70,7 @@ static const struct {
 	  "fi\n"
 	  "ifconfig lo 127.0.0.1 up 2>/dev/null\n"
 	  "for hook in /etc/hydra/boot.d/*; do [ -x \"$hook\" ] && \"$hook\"; done\n"
-	  "id=$(sed -n 's/^id //p' /run/hydra/medium/hydra/MANIFEST 2>/dev/null)\n"
+	  "id=$(sed -n 's/^id //p' " HYDRA_MEDIUM_DIR "/" HYDRA_MANIFEST_PATH " 2>/dev/null)\n"
 	  "echo \"hydra: ${id:-unknown} node $(cat /run/hydra/node 2>/dev/null || echo generic) ready\"\n",
 	  0755 },
 	{ "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644 },

@@ -24,11 +24,7 @@
 
 static int valid_node(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (!n || n > HYDRA_REPLICA_NAME_MAX || s[0] == '-')
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+	return hydra_node_name_valid(s) && strlen(s) <= HYDRA_REPLICA_NAME_MAX;
 }
 
 static char *held_path(const char *datadir, const char *node, const char *rest)

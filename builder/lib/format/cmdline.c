@@ -6,6 +6,7 @@
 
 #include "base/hydra.h"
 #include "format/cmdline.h"
+#include "format/hwdb.h"
 
 static int set(char **field, const char *v)
 {
@@ -19,12 +20,32 @@ static int flag(const char *v)
 	return !v || (strcmp(v, "0") && strcmp(v, "no") && strcmp(v, "off"));
 }
 
+/* Whole seconds up to an hour; anything else keeps the default, with a warning. */
+static void wait_seconds(struct hydra_cmdline *c, const char *v)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end || errno || n > HYDRA_CMDLINE_WAIT_MAX)
+		hydra_warn("ignoring hydra.wait='%s': not a number of seconds up to %d", v,
+			   HYDRA_CMDLINE_WAIT_MAX);
+	else
+		c->wait = (unsigned)n;
+}
+
 static int apply(struct hydra_cmdline *c, const char *key, const char *v)
 {
 	if (!strcmp(key, "hydra.id") && v)
 		return set(&c->id, v);
-	if (!strcmp(key, "hydra.node") && v)
-		return set(&c->node, v);
+	if (!strcmp(key, "hydra.node") && v) {
+		/* It names a file on the medium: anything but a node name is ignored. */
+		if (hydra_node_name_valid(v))
+			return set(&c->node, v);
+		hydra_warn("ignoring hydra.node='%s': not a node name", v);
+		return 0;
+	}
 	if (!strcmp(key, "init") && v)
 		return set(&c->init, v);
 	if (!strcmp(key, "hydra.persist") && v)
@@ -32,7 +53,7 @@ static int apply(struct hydra_cmdline *c, const char *key, const char *v)
 	if (!strcmp(key, "hydra.break"))
 		return set(&c->brk, v ? v : "mount");
 	if (!strcmp(key, "hydra.wait") && v)
-		c->wait = (unsigned)strtoul(v, NULL, 10);
+		wait_seconds(c, v);
 	else if (!strcmp(key, "hydra.toram"))
 		c->toram = flag(v);
 	else if (!strcmp(key, "hydra.verify"))

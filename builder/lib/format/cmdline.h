@@ -2,12 +2,15 @@
 #ifndef HYDRA_CMDLINE_H
 #define HYDRA_CMDLINE_H
 
+/* hydra.wait= longer than this is a typo, not a slow disk. */
+#define HYDRA_CMDLINE_WAIT_MAX 3600
+
 struct hydra_cmdline {
 	char *id;          /* hydra.id=: the image to boot */
 	char *node;        /* hydra.node=: pinned node name */
 	char *init;        /* init=: what to run as PID 1 of the new root */
 	char *brk;         /* hydra.break=STAGE: a shell before that stage */
-	unsigned wait;     /* hydra.wait=SECONDS: how long to look for the medium */
+	unsigned wait;     /* hydra.wait=SECONDS: how long to look for the medium (30) */
 	int toram;         /* hydra.toram: copy system.sqfs to RAM */
 	int verify;        /* hydra.verify: hash system.sqfs before use */
 	int debug;         /* hydra.debug */

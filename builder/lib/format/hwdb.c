@@ -66,13 +66,6 @@ void hydra_machine_clear(struct hydra_machine *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void hydra_node_clear(struct hydra_node *n)
 {
 	hydra_machine_clear(&n->id);
@@ -84,7 +77,7 @@ void hydra_node_clear(struct hydra_node *n)
 	free(n->address);
 	free(n->gateway);
 	free(n->dns);
-	strv_free(n->neighbours);
+	hydra_strv_free(n->neighbours, HYDRA_STRV_ALL);
 	free(n->backup);
 	memset(n, 0, sizeof(*n));
 }
@@ -253,8 +246,6 @@ static int parse_dns(struct parse_ctx *c, const char *v, unsigned line)
 	return r ? r : set_str(&c->n->dns, v);
 }
 
-static int valid_name(const char *s, size_t len);
-
 /* The list as given; a name twice, a bad name or the node itself is an error. */
 static int parse_neighbours(struct parse_ctx *c, const char *v, unsigned line)
 {
@@ -268,7 +259,7 @@ static int parse_neighbours(struct parse_ctx *c, const char *v, unsigned line)
 		goto out;
 	}
 	for (tok = strtok_r(copy, " \t", &save); tok && !r; tok = strtok_r(NULL, " \t", &save)) {
-		if (!valid_name(tok, strlen(tok)))
+		if (!hydra_node_name_valid(tok))
 			r = hydra_ini_error(c->file, line, "bad neighbour name '%s'", tok);
 		else if (!strcmp(tok, c->n->name))
 			r = hydra_ini_error(c->file, line, "'%s' cannot be its own neighbour", tok);
@@ -284,7 +275,7 @@ static int parse_neighbours(struct parse_ctx *c, const char *v, unsigned line)
 		list = NULL;
 	}
 out:
-	strv_free(list);
+	hydra_strv_free(list, HYDRA_STRV_ALL);
 	free(copy);
 	return r;
 }
@@ -379,12 +370,16 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 	return hydra_ini_error(c->file, line, "unknown key '%s' in [%s]", key, section);
 }
 
-static int valid_name(const char *s, size_t len)
+/* ASCII only: islower() would follow the locale. */
+int hydra_node_name_valid(const char *name)
 {
-	if (!len || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+	size_t len = strlen(name);
+
+	if (!len || len > HYDRA_NODE_NAME_MAX || name[0] == '-')
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -401,11 +396,13 @@ int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len, struct 
 	nlen = strlen(base);
 	if (nlen > 5 && !strcmp(base + nlen - 5, ".conf"))
 		nlen -= 5;
-	if (!valid_name(base, nlen)) {
-		hydra_log(HYDRA_LOG_ERROR, "%s: bad node name (want [a-z0-9][a-z0-9-]*)", file);
+	n.name = strndup(base, nlen);
+	if (n.name && !hydra_node_name_valid(n.name)) {
+		hydra_log(HYDRA_LOG_ERROR, "%s: bad node name (want [a-z0-9][a-z0-9-]*, up to %d)",
+			  file, HYDRA_NODE_NAME_MAX);
+		free(n.name);
 		return -EINVAL;
 	}
-	n.name = strndup(base, nlen);
 	n.file = strdup(file);
 	if (!n.name || !n.file) {
 		r = -ENOMEM;

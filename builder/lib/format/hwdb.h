@@ -67,6 +67,14 @@ void hydra_hwdb_free(struct hydra_hwdb *db);
 void hydra_machine_clear(struct hydra_machine *m);
 void hydra_node_clear(struct hydra_node *n);
 
+/*
+ * 1 when NAME is a node name: [a-z0-9][a-z0-9-]*, at most HYDRA_NODE_NAME_MAX
+ * bytes. Every way a name comes in (profile file names, hydra.node=,
+ * clone --as, hw probe --name, snapshot headers) is checked with this.
+ */
+#define HYDRA_NODE_NAME_MAX 63
+int hydra_node_name_valid(const char *name);
+
 /* 1 when UUID is set and not all-zero / all-FF. */
 int hydra_uuid_is_set(const char *uuid);
 /* Lower-case and validate xx:xx:xx:xx:xx:xx into out[18]; 0 or -EINVAL. */

@@ -11,6 +11,12 @@
 #define HYDRA_MIB (1024ULL * 1024)
 #define HYDRA_PART_START HYDRA_MIB        /* partition 1, aligned for any flash */
 
+/* Where hydra-init mounts the medium a node runs from (read-only); every tool looks there. */
+#define HYDRA_MEDIUM_DIR "/run/hydra/medium"
+/* The hardware layer and the configuration overlays on a medium. */
+#define HYDRA_HWDB_PATH "hydra/hardware-db"
+#define HYDRA_OVERLAYS_PATH "hydra/overlays"
+
 struct hydra_layout {
 	uint64_t min_size;          /* smallest medium the payload fits on */
 	uint64_t size;              /* the medium: planned, or what the caller asked */

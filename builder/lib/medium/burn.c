@@ -220,18 +220,13 @@ static int open_target(struct burn *b)
 	b->out = open(b->target, O_RDWR | O_CLOEXEC | excl | (b->is_file ? 0 : O_DIRECT), 0644);
 	if (b->out < 0 && errno == EINVAL)
 		b->out = open(b->target, O_RDWR | O_CLOEXEC | excl, 0644);
-	if (b->out < 0) {
-		int r = -errno;
-
-		hydra_err("cannot open '%s': %s", b->target, strerror(errno));
-		return r == -EBUSY ? -EBUSY : r;
-	}
+	if (b->out < 0)
+		return hydra_err_errno("cannot open '%s'", b->target);
 	b->rd = open(b->target, O_RDONLY | O_CLOEXEC | (b->is_file ? 0 : O_DIRECT));
 	if (b->rd < 0 && errno == EINVAL)
 		b->rd = open(b->target, O_RDONLY | O_CLOEXEC);
 	if (b->rd < 0) {
-		hydra_err("cannot open '%s' to read back: %s", b->target, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot open '%s' to read back", b->target);
 	}
 	return 0;
 }
@@ -245,8 +240,7 @@ static int size_file(struct burn *b)
 	if (!b->is_file || (fstat(b->out, &st) == 0 && (uint64_t)st.st_size == b->size))
 		return 0;
 	if (ftruncate(b->out, (off_t)b->size) < 0) {
-		hydra_err("cannot size '%s': %s", b->target, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot size '%s'", b->target);
 	}
 	return 0;
 }
@@ -264,8 +258,7 @@ static int check_source(struct burn *b)
 	}
 	b->in = open(b->image, O_RDONLY | O_CLOEXEC);
 	if (b->in < 0 || fstat(b->in, &st) < 0) {
-		hydra_err("cannot open '%s': %s", b->image, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot open '%s'", b->image);
 	}
 	b->size = (uint64_t)st.st_size;
 	if (b->size <= HEAD || b->size % 512) {

@@ -11,6 +11,8 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/hwdb.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/clone.h"
 #include "medium/datapart.h"
@@ -22,7 +24,7 @@
 
 static const char *source_of(const struct hydra_clone_opts *o)
 {
-	return o->source ? o->source : HYDRA_RUNNING_MEDIUM;
+	return o->source ? o->source : HYDRA_MEDIUM_DIR;
 }
 
 /* --data copy reads the running node's volume, which must be unlocked and mounted. */
@@ -53,6 +55,12 @@ int hydra_clone_plan(const char *device, const struct hydra_clone_opts *o,
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
+	/* The name goes into syslinux.cfg and the hooks' environment: nothing else may. */
+	if (o->node && !hydra_node_name_valid(o->node)) {
+		hydra_err("bad node name '%s' (want [a-z0-9][a-z0-9-]*, up to %d)", o->node,
+			  HYDRA_NODE_NAME_MAX);
+		return -EINVAL;
+	}
 	r = o->data == HYDRA_DATA_COPY ? data_source(plan) : 0;
 	if (r)
 		return r;
@@ -171,7 +179,7 @@ static int clone_data(const char *device, const struct hydra_clone_plan *plan,
 		r = o->fill(dir, o->fill_ud);
 	}
 out:
-	if (access("/dev/mapper/" CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)
+	if (access(HYDRA_MAPPER_DIR CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)
 		r = -EIO;
 	if (made)
 		rmdir(dir);

@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "base/hydra.h"
+#include "format/layout.h"
 #include "node/crypt.h"
 
-#define HYDRA_RUNNING_MEDIUM "/run/hydra/medium"
 #define HYDRA_CLONE_HOOKS "/etc/hydra/clone.d"
 
 enum hydra_data_mode {
@@ -21,7 +21,7 @@ enum hydra_data_mode {
 };
 
 struct hydra_clone_opts {
-	const char *source;        /* medium root; default HYDRA_RUNNING_MEDIUM */
+	const char *source;        /* medium root; default HYDRA_MEDIUM_DIR */
 	const char *node;          /* pin hydra.node= on the clone, or NULL */
 	const char *hooks;         /* directory of clone hooks; default HYDRA_CLONE_HOOKS */
 	const char *sysroot;       /* "" for the real system */

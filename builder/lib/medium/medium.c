@@ -175,9 +175,10 @@ static int open_member(struct hydra_medium *m, const char *rel)
 	if (!path)
 		return -ENOMEM;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fd < 0 ? -errno : fd;
 	free(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	return fd;
 }

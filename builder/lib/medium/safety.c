@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/hydra.h"
+#include "base/sysfs.h"
 #include "base/util.h"
 #include "medium/safety.h"
 
@@ -36,88 +37,10 @@ struct in_use_set {
 	size_t n_files;
 };
 
-/* Read a one-line attribute below SYSROOT; NULL when absent. */
-static char *read_attr(const char *sysroot, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static char *read_attr(const char *sysroot, const char *fmt, ...)
-{
-	char rel[PATH_MAX], *path, *buf = NULL;
-	va_list ap;
-	size_t len;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	path = hydra_strdupf("%s%s", sysroot, rel);
-	if (!path || hydra_read_file(path, &buf, &len) < 0) {
-		free(path);
-		return NULL;
-	}
-	free(path);
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	return buf;
-}
-
+/* ATTR of block device NAME exists (dev, partition, ...). */
 static int attr_exists(const char *sysroot, const char *name, const char *attr)
 {
-	char *p = hydra_strdupf("%s/sys/class/block/%s/%s", sysroot, name, attr);
-	int r = p && access(p, F_OK) == 0;
-
-	free(p);
-	return r;
-}
-
-/* The kernel name of block device MAJ:MIN, from /sys/class/block/X/dev. */
-static int dev_to_name(const char *sysroot, unsigned maj, unsigned min, char *name, size_t len)
-{
-	char *dir = hydra_strdupf("%s/sys/class/block", sysroot), want[32];
-	struct dirent *e;
-	DIR *d;
-	int r = 1;
-
-	if (!dir)
-		return -ENOMEM;
-	d = opendir(dir);
-	free(dir);
-	if (!d)
-		return -errno;
-	snprintf(want, sizeof(want), "%u:%u", maj, min);
-	while (r == 1 && (e = readdir(d))) {
-		char *dev;
-
-		if (e->d_name[0] == '.')
-			continue;
-		dev = read_attr(sysroot, "/sys/class/block/%s/dev", e->d_name);
-		if (dev && !strcmp(dev, want)) {
-			snprintf(name, len, "%s", e->d_name);
-			r = 0;
-		}
-		free(dev);
-	}
-	closedir(d);
-	return r;
-}
-
-/* The whole disk a partition belongs to: its parent directory in sysfs. */
-static void whole_disk(const char *sysroot, const char *name, char *disk, size_t len)
-{
-	char *link, real[PATH_MAX], *slash;
-
-	snprintf(disk, len, "%s", name);
-	if (!attr_exists(sysroot, name, "partition"))
-		return;
-	link = hydra_strdupf("%s/sys/class/block/%s", sysroot, name);
-	if (link && realpath(link, real)) {
-		slash = strrchr(real, '/');
-		if (slash) {
-			*slash = '\0';
-			slash = strrchr(real, '/');
-			if (slash)
-				snprintf(disk, len, "%s", slash + 1);
-		}
-	}
-	free(link);
+	return hydra_sysfs_exists(sysroot, "/sys/class/block/%s/%s", name, attr);
 }
 
 static int set_add(struct in_use_set *s, const char *disk, const char *why, int source)
@@ -147,13 +70,13 @@ static int add_device(const char *sysroot, struct in_use_set *s, const char *nam
 static int add_loop_backing(const char *sysroot, struct in_use_set *s, const char *name,
 			    const char *why, int source, int depth)
 {
-	char *file = read_attr(sysroot, "/sys/class/block/%s/loop/backing_file", name);
+	char *file = hydra_sysfs_read(sysroot, "/sys/class/block/%s/loop/backing_file", name);
 	char lower[NAME_MAX + 1];
 	struct stat st;
 	int r = 0;
 
 	if (file && sysroot[0] == '\0' && stat(file, &st) == 0 && major(st.st_dev) != 0 &&
-	    dev_to_name(sysroot, major(st.st_dev), minor(st.st_dev), lower, sizeof(lower)) == 0)
+	    hydra_sysfs_block_name(sysroot, major(st.st_dev), minor(st.st_dev), lower, sizeof(lower)) == 0)
 		r = add_device(sysroot, s, lower, why, source, depth + 1);
 	free(file);
 	return r;
@@ -189,7 +112,7 @@ static int add_device(const char *sysroot, struct in_use_set *s, const char *nam
 
 	if (depth > 8)
 		return 0;
-	whole_disk(sysroot, name, disk, sizeof(disk));
+	hydra_sysfs_whole_disk(sysroot, name, disk, sizeof(disk));
 	r = set_add(s, disk, why, source);
 	if (!r && !strncmp(name, "loop", 4))
 		r = add_loop_backing(sysroot, s, name, why, source, depth);
@@ -236,7 +159,7 @@ static int scan_mounts(const char *sysroot, struct in_use_set *s)
 
 		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, mp) != 3 || maj == 0)
 			continue;
-		if (dev_to_name(sysroot, maj, min, name, sizeof(name)) != 0)
+		if (hydra_sysfs_block_name(sysroot, maj, min, name, sizeof(name)) != 0)
 			continue;
 		src = is_source_mount(mp);
 		snprintf(why, sizeof(why), src ? "/dev/%s holds the running system (mounted on %s)"
@@ -267,7 +190,7 @@ static int scan_swaps(const char *sysroot, struct in_use_set *s)
 		if (!strncmp(dev, "/dev/", 5) && attr_exists(sysroot, dev + 5, "dev"))
 			r = add_device(sysroot, s, dev + 5, why, 0, 0);
 		else if (sysroot[0] == '\0' && stat(dev, &st) == 0 &&
-			 dev_to_name(sysroot, major(st.st_dev), minor(st.st_dev), name,
+			 hydra_sysfs_block_name(sysroot, major(st.st_dev), minor(st.st_dev), name,
 				     sizeof(name)) == 0)
 			r = add_device(sysroot, s, name, why, 0, 0);
 	}
@@ -345,7 +268,7 @@ static int scan_loop_files(const char *sysroot, struct in_use_set *s)
 
 		if (strncmp(e->d_name, "loop", 4))
 			continue;
-		file = read_attr(sysroot, "/sys/class/block/%s/loop/backing_file", e->d_name);
+		file = hydra_sysfs_read(sysroot, "/sys/class/block/%s/loop/backing_file", e->d_name);
 		if (file && file_identity(sysroot, file, &dev, &ino)) {
 			u = set_find(s, e->d_name);
 			if (u)
@@ -453,7 +376,7 @@ int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64
 		r = -EBUSY;
 		goto out;
 	}
-	ro = read_attr(sysroot, "/sys/class/block/%s/ro", t->name);
+	ro = hydra_sysfs_read(sysroot, "/sys/class/block/%s/ro", t->name);
 	if (ro && !strcmp(ro, "1")) {
 		hydra_err("refusing '%s': it is read-only", t->path);
 		r = -EROFS;
@@ -473,7 +396,6 @@ int hydra_target_writes_file(const struct hydra_target *t, const struct stat *st
 int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydra_target **out)
 {
 	struct hydra_target *t;
-	char *size;
 
 	if (!attr_exists(sysroot, name, "dev")) {
 		hydra_err("cannot find the disk '%s' in sysfs", name);
@@ -482,7 +404,7 @@ int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydr
 	if (attr_exists(sysroot, name, "partition")) {
 		char disk[NAME_MAX + 1];
 
-		whole_disk(sysroot, name, disk, sizeof(disk));
+		hydra_sysfs_whole_disk(sysroot, name, disk, sizeof(disk));
 		hydra_err("refusing '/dev/%s': it is a partition; give the whole disk, /dev/%s",
 			  name, disk);
 		return -EINVAL;
@@ -492,16 +414,14 @@ int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydr
 		return -ENOMEM;
 	t->name = strdup(name);
 	t->path = hydra_strdupf("/dev/%s", name);
-	size = read_attr(sysroot, "/sys/class/block/%s/size", name);
-	t->size = size ? strtoull(size, NULL, 10) * 512 : 0;
-	free(size);
-	t->model = read_attr(sysroot, "/sys/class/block/%s/device/model", name);
-	t->backing = read_attr(sysroot, "/sys/class/block/%s/loop/backing_file", name);
+	t->size = hydra_sysfs_block_bytes(sysroot, name);
+	t->model = hydra_sysfs_read(sysroot, "/sys/class/block/%s/device/model", name);
+	t->backing = hydra_sysfs_read(sysroot, "/sys/class/block/%s/loop/backing_file", name);
 	if (t->backing)
 		file_identity(sysroot, t->backing, &t->file_dev, &t->file_ino);
-	t->serial = read_attr(sysroot, "/sys/class/block/%s/serial", name);
+	t->serial = hydra_sysfs_read(sysroot, "/sys/class/block/%s/serial", name);
 	if (!t->serial)
-		t->serial = read_attr(sysroot, "/sys/class/block/%s/device/serial", name);
+		t->serial = hydra_sysfs_read(sysroot, "/sys/class/block/%s/device/serial", name);
 	if (!t->name || !t->path) {
 		hydra_target_free(t);
 		return -ENOMEM;
@@ -539,7 +459,7 @@ int hydra_target_inspect(const char *sysroot, const char *path, struct hydra_tar
 		hydra_err("refusing '%s': not a block device or an image file", path);
 		return -EINVAL;
 	}
-	r = dev_to_name(sysroot, major(st.st_rdev), minor(st.st_rdev), name, sizeof(name));
+	r = hydra_sysfs_block_name(sysroot, major(st.st_rdev), minor(st.st_rdev), name, sizeof(name));
 	if (r) {
 		hydra_err("cannot find '%s' in sysfs", path);
 		return r < 0 ? r : -ENODEV;

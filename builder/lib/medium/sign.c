@@ -20,8 +20,6 @@
 #include "format/manifest.h"
 #include "medium/sign.h"
 
-/* A PKCS#8 PEM ed25519 key is 119 bytes; anything far larger is not one. */
-#define KEYFILE_MAX 4096
 #define SIG_LEN 64
 
 void hydra_key_id(const unsigned char pub[HYDRA_ED25519_PUBLEN], char keyid[HYDRA_KEYID_LEN + 1])
@@ -172,7 +170,7 @@ static int check_key_file(int fd, const char *path)
 			  path, (unsigned)(st.st_mode & 07777), path);
 		return -EPERM;
 	}
-	if (st.st_size > KEYFILE_MAX) {
+	if (st.st_size > HYDRA_KEY_PEM_MAX) {
 		hydra_err("'%s' is too large for an ed25519 private key", path);
 		return -EINVAL;
 	}
@@ -182,12 +180,12 @@ static int check_key_file(int fd, const char *path)
 /* The private key of PATH; the PEM text is wiped before returning. */
 static int load_private(const char *path, EVP_PKEY **out)
 {
-	char pem[KEYFILE_MAX];
+	char pem[HYDRA_KEY_PEM_MAX];
 	ssize_t n = 0, got;
 	BIO *b = NULL;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		hydra_err("cannot open private key '%s': %s", path, strerror(errno));

@@ -17,9 +17,13 @@
 
 #include <stddef.h>
 
+#include "format/layout.h"
+
 #define HYDRA_SIGNATURE_PATH "hydra/MANIFEST.sig"
+/* A PKCS#8 PEM ed25519 key is 119 bytes: anything far larger is not a key. */
+#define HYDRA_KEY_PEM_MAX 4096
 /* Where a medium carries its trust store, relative to the medium root. */
-#define HYDRA_TRUST_DIR "hydra/hardware-db/keys"
+#define HYDRA_TRUST_DIR HYDRA_HWDB_PATH "/keys"
 #define HYDRA_KEYID_LEN 16
 #define HYDRA_ED25519_PUBLEN 32
 
@@ -59,7 +63,7 @@ int hydra_trust_add_file(struct hydra_trust *t, const char *path);
 int hydra_trust_add_pem(struct hydra_trust *t, const char *pem, size_t len, const char *origin);
 /*
  * What verify, burn and clone trust: every key of STORE_DIR (NULL: the store
- * of the running medium, HYDRA_RUNNING_MEDIUM/HYDRA_TRUST_DIR; absent on a
+ * of the running medium, HYDRA_MEDIUM_DIR/HYDRA_TRUST_DIR; absent on a
  * build host, so empty there) plus each of KEYFILES (NULL-terminated, or NULL).
  */
 int hydra_trust_open(const char *store_dir, const char *const *keyfiles,

@@ -13,6 +13,7 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/clone.h"
 #include "medium/medium.h"
@@ -105,10 +106,15 @@ out:
 int hydra_trust_add_file(struct hydra_trust *t, const char *path)
 {
 	char *buf = NULL;
+	struct stat st;
 	size_t len;
-	int r = hydra_read_file(path, &buf, &len);
+	int r = hydra_read_small_file(path, HYDRA_KEY_PEM_MAX, &st, &buf, &len);
 
-	if (r)
+	if (r == -EINVAL || r == -ELOOP)
+		hydra_err("refusing key '%s': not a regular file", path);
+	else if (r == -EFBIG)
+		hydra_err("refusing key '%s': larger than %d bytes", path, HYDRA_KEY_PEM_MAX);
+	else if (r)
 		hydra_err("cannot read key '%s': %s", path, strerror(-r));
 	else
 		r = hydra_trust_add_pem(t, buf, len, path);
@@ -173,7 +179,7 @@ int hydra_trust_open(const char *store_dir, const char *const *keyfiles,
 		     struct hydra_trust **out)
 {
 	struct hydra_trust *t = NULL;
-	int r = hydra_trust_load(store_dir ? store_dir : HYDRA_RUNNING_MEDIUM "/" HYDRA_TRUST_DIR, &t);
+	int r = hydra_trust_load(store_dir ? store_dir : HYDRA_MEDIUM_DIR "/" HYDRA_TRUST_DIR, &t);
 
 	for (size_t i = 0; !r && keyfiles && keyfiles[i]; i++)
 		r = hydra_trust_add_file(t, keyfiles[i]);

@@ -103,9 +103,7 @@ static int open_target(struct write *w, int flags)
 {
 	int fd = open(w->target, flags | O_CLOEXEC, 0644);
 
-	if (fd < 0)
-		hydra_err("cannot open '%s': %s", w->target, strerror(errno));
-	return fd < 0 ? -errno : fd;
+	return fd < 0 ? hydra_err_errno("cannot open '%s'", w->target) : fd;
 }
 
 /* Size the image file, wipe what was there, partition, keep sector 0 aside. */

@@ -44,6 +44,10 @@ int hydra_luks_format(const char *path, const char *pass, size_t len,
 	struct crypt_device *cd = NULL;
 	int r;
 
+	if (!len) {
+		hydra_err("refusing an empty passphrase for '%s'", path);
+		return -EINVAL;
+	}
 	if (o && o->iterations) {
 		/* A fixed, small cost: no benchmark, for tests. */
 		pbkdf.iterations = o->iterations;
@@ -82,28 +86,29 @@ int hydra_luks_header_size(const char *path, uint64_t *bytes)
 int hydra_key_file_read(const char *path, char **key, size_t *len)
 {
 	struct stat st;
-	int fd, r;
+	int r = hydra_read_small_file(path, HYDRA_KEY_FILE_MAX, &st, key, len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = -errno;
-		hydra_err("cannot open key file '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
-	close(fd);
-	if (!S_ISREG(st.st_mode)) {
+	if (r == -EINVAL || r == -ELOOP)
 		hydra_err("refusing key file '%s': not a regular file", path);
-		return -EINVAL;
-	}
+	else if (r == -EFBIG)
+		hydra_err("refusing key file '%s': larger than %d KiB", path, HYDRA_KEY_FILE_MAX >> 10);
+	else if (r)
+		hydra_err("cannot read key file '%s': %s", path, strerror(-r));
+	if (r)
+		return r;
 	if (st.st_mode & 077) {
 		hydra_err("refusing key file '%s': others may read it (chmod 600 '%s')", path, path);
-		return -EPERM;
+		r = -EPERM;
+	} else if (*len == 0) {
+		hydra_err("refusing key file '%s': it is empty, and an empty passphrase opens "
+			  "nothing safely", path);
+		r = -EINVAL;
 	}
-	r = hydra_read_file(path, key, len);
-	if (r)
-		hydra_err("cannot read key file '%s': %s", path, strerror(-r));
+	if (r) {
+		hydra_key_free(*key, *len);
+		*key = NULL;
+		*len = 0;
+	}
 	return r;
 }
 
@@ -113,4 +118,9 @@ void hydra_key_free(char *key, size_t len)
 		return;
 	explicit_bzero(key, len);
 	free(key);
+}
+
+char *hydra_mapper_path(const char *name)
+{
+	return hydra_strdupf(HYDRA_MAPPER_DIR "%s", name);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define HYDRA_DATA_LABEL "HYDRA-DATA"
+/* Where device-mapper shows an open volume: HYDRA_MAPPER_DIR NAME. */
+#define HYDRA_MAPPER_DIR "/dev/mapper/"
 
 struct hydra_luks_opts {
 	/* argon2id cost; 0 = libcryptsetup's benchmark (about 2 s), tests use tiny costs */
@@ -25,10 +27,14 @@ int hydra_luks_format(const char *path, const char *pass, size_t len,
 		      const struct hydra_luks_opts *o);
 
 /*
- * Read a key file: refused when group or others may read it, or when it is
- * not a regular file. *KEY is wiped and freed by hydra_key_free.
+ * Read a key file: refused when group or others may read it, when it is a
+ * link or not a regular file, empty, or over HYDRA_KEY_FILE_MAX bytes.
+ * *KEY is wiped and freed by hydra_key_free.
  */
+#define HYDRA_KEY_FILE_MAX (64 << 10)
 int hydra_key_file_read(const char *path, char **key, size_t *len);
+/* HYDRA_MAPPER_DIR NAME, malloc'd: the device of an open volume. */
+char *hydra_mapper_path(const char *name);
 /* The bytes of a LUKS2 volume before its data: header and key slots. */
 int hydra_luks_header_size(const char *path, uint64_t *bytes);
 void hydra_key_free(char *key, size_t len);

@@ -9,33 +9,13 @@
 #include <sys/stat.h>
 
 #include "base/hydra.h"
+#include "base/sysfs.h"
 #include "base/util.h"
 
 /* Read a one-line attribute, trimmed; NULL in *out when absent or empty. */
 static int read_attr(const char *dir, const char *name, char **out)
 {
-	char *path = NULL, *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	*out = NULL;
-	path = hydra_path_join(dir, name);
-	if (!path)
-		return -ENOMEM;
-	r = hydra_read_file(path, &buf, &len);
-	free(path);
-	if (r < 0)
-		return r == -ENOMEM ? r : 0;
-	while (len && isspace((unsigned char)buf[len - 1]))
-		len--;
-	buf[len] = '\0';
-	size_t skip = strspn(buf, " \t\n");
-	if (!buf[skip]) {
-		free(buf);
-		return 0;
-	}
-	memmove(buf, buf + skip, len - skip + 1);
-	*out = buf;
+	*out = hydra_sysfs_read(dir, "/%s", name);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/hwdb.h"
 #include "node/datacopy.h"
 #include "node/overlay.h"
 #include "node/snapshot.h"
@@ -97,27 +98,71 @@ int hydra_snapshot_write(const char *src, const char *out, struct hydra_snapshot
 	return r;
 }
 
+/* A header field that is out of range names itself: the rest of the archive is not read. */
+static int bad_field(const char *path, const char *field)
+{
+	hydra_err("'%s' is not a hydra snapshot: its header's '%s' is missing or out of range",
+		  path, field);
+	return -EINVAL;
+}
+
+/* An integer field within [MIN, MAX]; JSON numbers past int64 are refused, not clamped. */
+static int int_field(struct json_object *o, const char *key, int64_t min, int64_t max,
+		     int64_t *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return -EINVAL;
+	errno = 0;
+	*out = json_object_get_int64(v);
+	return errno || *out < min || *out > max ? -EINVAL : 0;
+}
+
+static int text_field(struct json_object *o, const char *key, char *out, size_t len)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	s = json_object_get_string(v);
+	if (strlen(s) >= len)
+		return -EINVAL;
+	snprintf(out, len, "%s", s);
+	return 0;
+}
+
+/* Sixteen hex digits, or "unknown" for a snapshot taken off a node. */
+static int image_ok(const char *id)
+{
+	return !strcmp(id, "unknown") || (strlen(id) == 16 && strspn(id, "0123456789abcdef") == 16);
+}
+
 static int parse_header(const char *text, const char *path, struct hydra_snapshot_info *info)
 {
-	struct json_object *o = json_tokener_parse(text), *v;
+	struct json_object *o = json_tokener_parse(text);
+	int64_t format = 0, entries = 0, bytes = 0;
 	int r = -EINVAL;
 
 	memset(info, 0, sizeof(*info));
-	if (o && json_object_object_get_ex(o, "format", &v) && json_object_get_int(v) == FORMAT) {
-		if (json_object_object_get_ex(o, "node", &v))
-			snprintf(info->node, sizeof(info->node), "%s", json_object_get_string(v));
-		if (json_object_object_get_ex(o, "image", &v))
-			snprintf(info->image, sizeof(info->image), "%s", json_object_get_string(v));
-		if (json_object_object_get_ex(o, "created", &v))
-			info->created = json_object_get_int64(v);
-		if (json_object_object_get_ex(o, "entries", &v))
-			info->entries = (uint64_t)json_object_get_int64(v);
-		if (json_object_object_get_ex(o, "bytes", &v))
-			info->bytes = (uint64_t)json_object_get_int64(v);
-		r = 0;
-	}
-	if (r)
+	if (!o || int_field(o, "format", FORMAT, FORMAT, &format))
 		hydra_err("'%s' is not a hydra snapshot: its header is not format %d", path, FORMAT);
+	else if (text_field(o, "node", info->node, sizeof(info->node)) ||
+		 !hydra_node_name_valid(info->node))
+		r = bad_field(path, "node");
+	else if (text_field(o, "image", info->image, sizeof(info->image)) || !image_ok(info->image))
+		r = bad_field(path, "image");
+	else if (int_field(o, "created", 0, HYDRA_SNAPSHOT_TIME_MAX, &info->created))
+		r = bad_field(path, "created");
+	else if (int_field(o, "entries", 0, INT64_MAX, &entries))
+		r = bad_field(path, "entries");
+	else if (int_field(o, "bytes", 0, INT64_MAX, &bytes))
+		r = bad_field(path, "bytes");
+	else
+		r = 0;
+	info->entries = (uint64_t)entries;
+	info->bytes = (uint64_t)bytes;
 	json_object_put(o);
 	return r;
 }
@@ -144,14 +189,16 @@ int hydra_snapshot_read_info(const char *path, struct hydra_snapshot_info *info)
 	struct archive_entry *e;
 	char text[4096];
 	la_ssize_t n;
-	int r = -EINVAL;
+	int r = -EINVAL, first;
 
 	if (!a)
 		return -EIO;
-	if (archive_read_next_header(a, &e) == ARCHIVE_OK &&
-	    !strcmp(archive_entry_pathname(e), HYDRA_SNAPSHOT_HEADER) &&
-	    archive_entry_size(e) < (la_int64_t)sizeof(text) &&
-	    (n = archive_read_data(a, text, sizeof(text) - 1)) >= 0) {
+	first = archive_read_next_header(a, &e) == ARCHIVE_OK &&
+		!strcmp(archive_entry_pathname(e), HYDRA_SNAPSHOT_HEADER);
+	if (first && archive_entry_size(e) >= (la_int64_t)sizeof(text)) {
+		hydra_err("'%s' is not a hydra snapshot: its header is larger than %zu bytes", path,
+			  sizeof(text) - 1);
+	} else if (first && (n = archive_read_data(a, text, sizeof(text) - 1)) >= 0) {
 		text[n] = '\0';
 		r = parse_header(text, path, info);
 	} else {
@@ -170,8 +217,7 @@ static int empty_dir(const char *dest)
 	int r = 0;
 
 	if (!d) {
-		hydra_err("cannot open '%s': %s", dest, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot open '%s'", dest);
 	}
 	while (!r && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&

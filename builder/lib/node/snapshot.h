@@ -11,6 +11,8 @@
 #include "base/hydra.h"
 
 #define HYDRA_SNAPSHOT_HEADER ".hydra-snapshot"
+/* 9999-12-31T23:59:59Z: a later "created" is damage, and gmtime could not show it. */
+#define HYDRA_SNAPSHOT_TIME_MAX 253402300799LL
 
 struct hydra_snapshot_info {
 	char node[64];
@@ -26,7 +28,11 @@ struct hydra_snapshot_info {
  */
 int hydra_snapshot_write(const char *src, const char *out, struct hydra_snapshot_info *info,
 			 hydra_progress_fn progress, void *ud);
-/* The header of the snapshot at PATH; -EINVAL when it is not a hydra snapshot. */
+/*
+ * The header of the snapshot at PATH, every field range-checked (a node name,
+ * an image id, a time from 1970 to 9999, counts that are not negative);
+ * -EINVAL, naming the field, when it is not a hydra snapshot.
+ */
 int hydra_snapshot_read_info(const char *path, struct hydra_snapshot_info *info);
 /*
  * Lay the snapshot PATH into the empty directory DEST (lost+found aside).

@@ -14,11 +14,12 @@
 #include <libcryptsetup.h>
 
 #include "base/hydra.h"
+#include "base/sysfs.h"
 #include "base/util.h"
+#include "format/layout.h"
 #include "node/crypt.h"
 #include "node/volume.h"
 
-#define MEDIUM_MOUNT "/run/hydra/medium"
 
 /* Each line of /proc/self/mounts as (source, mount point); FN returns non-zero to stop. */
 static int each_mount(int (*fn)(const char *src, const char *dir, void *ud), void *ud)
@@ -62,28 +63,26 @@ int hydra_data_part_mounted(const char *part)
 	return each_mount(match_mount, &f) == 1;
 }
 
-/* The whole disk a partition NAME (vda1) belongs to: its parent in sysfs. */
+/* The whole disk ("/dev/vda") that block device NAME ("vda1") belongs to, from sysfs. */
 static int parent_disk(const char *name, char *disk, size_t len)
 {
-	char link[PATH_MAX + 32], real[PATH_MAX], *slash;
+	char whole[NAME_MAX + 1];
 
-	snprintf(link, sizeof(link), "/sys/class/block/%s", name);
-	if (!realpath(link, real) || !(slash = strrchr(real, '/')))
+	if (!hydra_sysfs_exists("", "/sys/class/block/%s/dev", name))
 		return -ENODEV;
-	*slash = '\0';
-	slash = strrchr(real, '/');
-	snprintf(disk, len, "/dev/%s", slash ? slash + 1 : real);
+	hydra_sysfs_whole_disk("", name, whole, sizeof(whole));
+	snprintf(disk, len, "/dev/%s", whole);
 	return 0;
 }
 
 int hydra_data_running_disk(char *disk, size_t len)
 {
-	struct find f = { .want_dir = MEDIUM_MOUNT };
+	struct find f = { .want_dir = HYDRA_MEDIUM_DIR };
 	const char *name;
 
 	if (each_mount(match_mount, &f) != 1 || strncmp(f.found, "/dev/", 5)) {
 		hydra_err("cannot find the medium this node runs from: nothing is mounted on %s "
-			  "(give --device)", MEDIUM_MOUNT);
+			  "(give --device)", HYDRA_MEDIUM_DIR);
 		return -ENODEV;
 	}
 	name = f.found + 5;
@@ -107,8 +106,7 @@ int hydra_data_partition(const char *disk, char *part, size_t len)
 	size_t n = strlen(disk);
 
 	if (stat(disk, &st) < 0) {
-		hydra_err("cannot open '%s': %s", disk, strerror(errno));
-		return -errno;
+		return hydra_err_errno("cannot open '%s'", disk);
 	}
 	if (S_ISREG(st.st_mode))
 		snprintf(part, len, "%s", disk);
@@ -188,8 +186,14 @@ int hydra_data_open(const char *part, const char *name, const char *pass, size_t
 	struct crypt_device *cd = NULL;
 	const char *sub;
 	char *dev = NULL;
-	int r = load(part, &cd);
+	int r;
 
+	/* An empty line is a mistake, never a key: it counts as a wrong passphrase. */
+	if (!len) {
+		hydra_err("an empty passphrase is refused");
+		return -EACCES;
+	}
+	r = load(part, &cd);
 	if (r < 0) {
 		hydra_err("'%s' is not a LUKS2 volume: %s", part, strerror(-r));
 		return r;
@@ -199,11 +203,11 @@ int hydra_data_open(const char *part, const char *name, const char *pass, size_t
 		r = -EACCES;
 		hydra_err("no key slot of '%s' opens with that passphrase", part);
 	} else if (r < 0) {
-		hydra_err("cannot open '%s' as /dev/mapper/%s: %s", part, name, strerror(-r));
+		hydra_err("cannot open '%s' as " HYDRA_MAPPER_DIR "%s: %s", part, name, strerror(-r));
 	}
 	sub = r >= 0 ? crypt_get_subsystem(cd) : NULL;
 	if (sub && !strcmp(sub, HYDRA_DATA_PENDING)) {
-		dev = hydra_strdupf("/dev/mapper/%s", name);
+		dev = hydra_mapper_path(name);
 		r = dev ? hydra_data_mkfs(dev) : -ENOMEM;
 		if (!r)
 			r = set_pending(cd, 0);
@@ -237,7 +241,7 @@ static int collect(const char *src, const char *dir, void *ud)
 
 int hydra_data_close(const char *name)
 {
-	char *src = hydra_strdupf("/dev/mapper/%s", name);
+	char *src = hydra_mapper_path(name);
 	struct mounts m = { .src = src };
 	struct crypt_device *cd = NULL;
 	int r = src ? each_mount(collect, &m) : -ENOMEM;
@@ -250,7 +254,7 @@ int hydra_data_close(const char *name)
 	if (!r && (r = crypt_init_by_name(&cd, name)) >= 0)
 		r = crypt_deactivate(cd, name);
 	if (r < 0 && !m.n && r != -EBUSY)
-		hydra_err("cannot close /dev/mapper/%s: %s", name, strerror(-r));
+		hydra_err("cannot close " HYDRA_MAPPER_DIR "%s: %s", name, strerror(-r));
 	for (size_t i = 0; i < m.n; i++)
 		free(m.dirs[i]);
 	free(m.dirs);
@@ -261,7 +265,7 @@ int hydra_data_close(const char *name)
 
 char *hydra_data_mountpoint(const char *name)
 {
-	char *src = hydra_strdupf("/dev/mapper/%s", name);
+	char *src = hydra_mapper_path(name);
 	struct find f = { .want_src = src };
 	int r = src ? each_mount(match_mount, &f) : 0;
 
@@ -271,7 +275,7 @@ char *hydra_data_mountpoint(const char *name)
 
 int hydra_data_mount_at(const char *name, const char *dir)
 {
-	char *dev = hydra_strdupf("/dev/mapper/%s", name);
+	char *dev = hydra_mapper_path(name);
 	int r = dev ? hydra_mkdir_p(dir, 0755) : -ENOMEM;
 
 	if (!r && mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV, NULL) < 0) {
@@ -335,13 +339,6 @@ static int persist_ok(const char *p)
 	}
 }
 
-void hydra_data_persist_free(char **list)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		free(list[i]);
-	free(list);
-}
-
 int hydra_data_persist_list(const char *text, char ***list)
 {
 	char *copy = strdup(text ? text : ""), *save = NULL;
@@ -370,7 +367,7 @@ int hydra_data_persist_list(const char *text, char ***list)
 	}
 	free(copy);
 	if (r) {
-		hydra_data_persist_free(v);
+		hydra_strv_free(v, HYDRA_STRV_ALL);
 		v = NULL;
 	}
 	*list = v;

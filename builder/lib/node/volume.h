@@ -47,9 +47,11 @@ int hydra_data_close(const char *name);
 int hydra_data_mount(const char *name, const char *root, char *const *persist);
 /* Mount /dev/mapper/NAME on DIR, nothing more. */
 int hydra_data_mount_at(const char *name, const char *dir);
-/* Split "hydra.persist=" text ("/home,/srv") into a NULL-terminated list; -EINVAL for a bad path. */
+/*
+ * Split "hydra.persist=" text ("/home,/srv") into a NULL-terminated list
+ * (hydra_strv_free); -EINVAL for a bad path.
+ */
 int hydra_data_persist_list(const char *text, char ***list);
-void hydra_data_persist_free(char **list);
 /* Where /dev/mapper/NAME is mounted first, or NULL (malloc'd). */
 char *hydra_data_mountpoint(const char *name);
 /* Is PART (a device path) mounted anywhere? */
