@@ -20,20 +20,51 @@
 #include "node/snapshot.h"
 #include "node/volume.h"
 #include "passphrase.h"
+#include "replica.h"
 
 
 struct data_args {
 	const char *device, *key_file, *output, *from, *to, *mount;
 	uint64_t size;
 	int force, yes, fast;
+	struct cli_replica_args rep;       /* backup, replicas, restore --from */
 };
 
-enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE };
+enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE, OPT_CHECK, OPT_NODE,
+       OPT_ACCEPT, OPT_PUBKEY, OPT_USERS, OPT_SNAPSHOT, OPT_PROGRESS };
+
+/* The replica options, kept apart for replica.c. */
+static int on_replica_option(int c, const char *arg, struct cli_replica_args *r)
+{
+	switch (c) {
+	case OPT_TO:
+		if (r->n_to == CLI_REPLICA_MAX_TO)
+			return cli_usage_error("data", "--to given more than %d times", CLI_REPLICA_MAX_TO);
+		r->to[r->n_to++] = arg;
+		break;
+	case OPT_FROM: r->from = arg; break;
+	case OPT_CHECK: r->check = 1; break;
+	case OPT_NODE: r->node = arg; break;
+	case OPT_ACCEPT: r->accept = arg; break;
+	case OPT_PUBKEY: r->key = arg; break;
+	case OPT_USERS: r->users = 1; break;
+	case OPT_SNAPSHOT: r->snapshot = arg; break;
+	case OPT_KEY: r->key_file = arg; break;
+	case OPT_PROGRESS:
+		if (cli_progress_parse(arg, &r->mode))
+			return cli_usage_error("data", "--progress takes auto, none or json");
+		break;
+	}
+	return 0;
+}
 
 static int on_option(int c, const char *arg, void *ud)
 {
 	struct data_args *a = ud;
+	int r = on_replica_option(c, arg, &a->rep);
 
+	if (r)
+		return r;
 	switch (c) {
 	case 'd': a->device = arg; break;
 	case 'o': a->output = arg; break;
@@ -312,29 +343,43 @@ int cmd_data(int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "mount", required_argument, NULL, OPT_MOUNT },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "node", required_argument, NULL, OPT_NODE },
+		{ "accept", required_argument, NULL, OPT_ACCEPT },
+		{ "key", required_argument, NULL, OPT_PUBKEY },
+		{ "users", no_argument, NULL, OPT_USERS },
+		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const subs[] = { "init", "unlock", "lock", "status", "snapshot",
-					    "restore", NULL };
-	struct data_args a = { 0 };
+					    "restore", "backup", "replicas", NULL };
+	struct data_args a = { .rep.mode = PROGRESS_AUTO };
 	const char *sub;
-	int first, r, n;
+	int first, r, n, n_ops;
 
 	r = cli_parse_options(argc, argv, "o:y", longopts, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	if (first >= argc)
-		return cli_usage_error("data", "missing init, unlock, lock, status, snapshot or "
-				       "restore");
+		return cli_usage_error("data", "missing init, unlock, lock, status, snapshot, "
+				       "restore, backup or replicas");
 	sub = argv[first];
 	for (n = 0; subs[n] && strcmp(subs[n], sub); n++)
 		;
 	if (!subs[n])
 		return cli_usage_error("data", "unknown 'data %s'", sub);
-	r = cli_check_operands("data", argc - first - 1, !strcmp(sub, "restore"),
-			       !strcmp(sub, "restore"));
+	/* restore takes a snapshot FILE, or --from NODE for a replica. */
+	n_ops = !strcmp(sub, "restore") && !a.rep.from;
+	r = cli_check_operands("data", argc - first - 1, n_ops, n_ops);
 	if (r >= 0)
 		return r;
+	if (n == 5 && a.rep.from)
+		return cli_data_restore_replica(&a.rep);
+	if (n == 6)
+		return cli_data_backup(&a.rep);
+	if (n == 7)
+		return cli_data_replicas(&a.rep);
 	switch (n) {
 	case 0: r = data_init(&a); break;
 	case 1: r = data_unlock(&a); break;

@@ -10,6 +10,7 @@
 #include "base/hydra.h"
 #include "base/util.h"
 #include "cli.h"
+#include "fleet/inventory.h"
 #include "format/hwdb.h"
 #include "format/layout.h"
 #include "node/probe.h"
@@ -20,14 +21,17 @@ static const char hw_usage[] =
 	"usage: hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]\n"
 	"       hydra hw match [--db DIR] [--sysfs DIR] [--proc DIR]\n"
 	"       hydra hw list [--db DIR]\n"
+	"       hydra hw inventory [--db DIR] [-o FILE]\n"
 	"\n"
 	"probe writes this machine's profile (stdout, or FILE with -o);\n"
 	"match prints the node this machine is and the field that matched,\n"
-	"exit 1 and 'generic' when none does; list prints the known nodes.\n"
+	"exit 1 and 'generic' when none does; list prints the known nodes;\n"
+	"inventory prints them as an Ansible inventory (the JSON of --list, with\n"
+	"_meta.hostvars), or with -o writes FILE as an executable inventory script.\n"
 	"\n"
 	"options:\n"
 	"      --name NAME    node name of the profile (default: the hostname)\n"
-	"  -o, --output FILE  write the profile to FILE\n"
+	"  -o, --output FILE  write the profile (inventory: the inventory script) to FILE\n"
 	"      --db DIR       the hardware-db (default: " LIVE_DB " on a live node,\n"
 	"                     else ./hardware-db)\n"
 	"      --sysfs DIR    read DIR instead of /sys\n"
@@ -165,6 +169,24 @@ static int hw_list(const struct hw_opts *o)
 	return EXIT_DONE;
 }
 
+static int hw_inventory(const struct hw_opts *o)
+{
+	struct hydra_hwdb *db = NULL;
+	char *text = NULL;
+	int r = hydra_hwdb_load(o->db, &db);
+
+	if (!r)
+		r = o->output ? hydra_inventory_script(db, o->db, &text) : hydra_inventory_json(db, &text);
+	/* Executable: Ansible runs an inventory file that is, and reads one that is not as YAML. */
+	if (!r && o->output && (r = hydra_write_file_atomic(o->output, text, strlen(text), 0755)))
+		hydra_err("cannot write '%s': %s", o->output, strerror(-r));
+	else if (!r && !o->output)
+		printf("%s\n", text);
+	free(text);
+	hydra_hwdb_free(db);
+	return cli_exit_code(r);
+}
+
 int cmd_hw(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -186,10 +208,12 @@ int cmd_hw(int argc, char **argv)
 			return EXIT_DONE;
 		}
 	if (argc < 2)
-		return cli_usage_error("hw", "missing 'probe', 'match' or 'list'");
+		return cli_usage_error("hw", "missing 'probe', 'match', 'list' or 'inventory'");
 	sub = argv[1];
-	if (strcmp(sub, "probe") && strcmp(sub, "match") && strcmp(sub, "list"))
-		return cli_usage_error("hw", "unknown 'hw %s' (want probe, match or list)", sub);
+	if (strcmp(sub, "probe") && strcmp(sub, "match") && strcmp(sub, "list") &&
+	    strcmp(sub, "inventory"))
+		return cli_usage_error("hw", "unknown 'hw %s' (want probe, match, list or inventory)",
+				       sub);
 	/* Options follow the subcommand; the parser wants the command in argv[0]. */
 	sub_argv = calloc((size_t)argc, sizeof(*sub_argv));
 	if (!sub_argv) {
@@ -206,14 +230,14 @@ int cmd_hw(int argc, char **argv)
 	if (r >= 0)
 		goto out;
 	if (!strcmp(sub, "probe") && o.db) {
-		r = cli_usage_error("hw", "'--db' is for match and list");
+		r = cli_usage_error("hw", "'--db' is for match, list and inventory");
 		goto out;
 	}
-	if (strcmp(sub, "probe") && (o.name || o.output)) {
-		r = cli_usage_error("hw", "'--name' and '--output' are for probe");
+	if (strcmp(sub, "probe") && (o.name || (o.output && strcmp(sub, "inventory")))) {
+		r = cli_usage_error("hw", "'--name' is for probe, '--output' for probe and inventory");
 		goto out;
 	}
-	if (!strcmp(sub, "list") && (o.sysfs || o.proc)) {
+	if ((!strcmp(sub, "list") || !strcmp(sub, "inventory")) && (o.sysfs || o.proc)) {
 		r = cli_usage_error("hw", "'--sysfs' and '--proc' are for probe and match");
 		goto out;
 	}
@@ -227,6 +251,8 @@ int cmd_hw(int argc, char **argv)
 		r = hw_probe(&o);
 	else if (!strcmp(sub, "match"))
 		r = hw_match(&o);
+	else if (!strcmp(sub, "inventory"))
+		r = hw_inventory(&o);
 	else
 		r = hw_list(&o);
 out:

@@ -40,12 +40,14 @@ const struct hydra_cmd hydra_cmds[] = {
 	  CLI_TRUST_USAGE,
 	  "write an image to a stick or disk, verified" },
 	{ "clone", cmd_clone, F_DESTRUCTIVE | F_NEEDS_ROOT,
-	  "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy] [--key-file F] DEVICE\n"
+	  "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy|replica] [--key-file F] DEVICE\n"
 	  "  -y, --yes          no typed confirmation (the safety rules still hold)\n"
 	  "  -n, --dry-run      show the plan, write nothing\n"
 	  "      --as NODE      the clone boots as NODE (hydra.node=NODE)\n"
 	  "      --data MODE    none (default); empty: partition 2, a new LUKS2 volume;\n"
-	  "                     copy: the same, with this node's data files copied in\n"
+	  "                     copy: the same, with this node's data files copied in;\n"
+	  "                     replica (with --as NODE): with NODE's replica kept here,\n"
+	  "                     restored at its first boot with its recovery key\n"
 	  "      --key-file F   the new volume's passphrase (else asked twice)\n"
 	  "      --pbkdf-fast   argon2id at 4 iterations and 32 KiB, for tests only\n"
 	  "      --source DIR   the medium to clone (default: the running one)\n"
@@ -65,7 +67,7 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "  writes NAME.key (private, 0600) and NAME.pub; never overwrites",
 	  "make an ed25519 key pair for signing media" },
 	{ "data", cmd_data, F_NEEDS_ROOT,
-	  "hydra data init|unlock|lock|status|snapshot|restore [OPTIONS] [FILE]\n"
+	  "hydra data init|unlock|lock|status|snapshot|restore|backup|replicas [OPTIONS] [FILE]\n"
 	  "  init               add partition 2 after partition 1: LUKS2 (argon2id,\n"
 	  "                     aes-xts-plain64), ext4 inside; asks a new passphrase\n"
 	  "  unlock             open it (three tries), mount it on " "/var/lib/hydra/data" ",\n"
@@ -74,6 +76,9 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "  status             absent, locked, unlocked or mounted, and sizes\n"
 	  "  snapshot -o FILE   its files into a tar.zst with a header (node, image, time)\n"
 	  "  restore FILE       a snapshot into the empty, mounted volume\n"
+	  "  restore --from NODE  this node's data from its replica on NODE\n"
+	  "  backup             snapshot the volume into this node's replica on each neighbour\n"
+	  "  replicas           replicas kept here and this node's replicas elsewhere\n"
 	  "  -d, --device DISK  a disk or image file instead of the running medium's disk\n"
 	  "  -s, --size SIZE    init: partition size (default: all the free space)\n"
 	  "      --key-file F   the passphrase is the whole of F (mode 0600 or stricter)\n"
@@ -83,9 +88,20 @@ const struct hydra_cmd hydra_cmds[] = {
 	  "      --from DIR     snapshot: the tree to save (default: the mounted volume)\n"
 	  "      --to DIR       restore: the directory to fill (default: the mounted volume)\n"
 	  "      --pbkdf-fast   init: argon2id at 4 iterations and 32 KiB, for tests only:\n"
-	  "                     such a passphrase is cheap to guess",
-	  "the encrypted data partition" },
-	{ "hw", cmd_hw, 0, "hydra hw probe|match|list [OPTIONS] (see 'hydra hw --help')", "record this machine / which node is this" },
+	  "                     such a passphrase is cheap to guess\n"
+	  "      --to NODE      backup: this neighbour only (repeatable; default: all)\n"
+	  "      --from NODE    restore: the neighbour keeping the replica (or the copy of it\n"
+	  "                     a clone made there); --key-file F: the recovery key is F's\n"
+	  "      --snapshot ID  restore: that snapshot (default: the newest)\n"
+	  "      --check        replicas: restic check --read-data of this node's replicas;\n"
+	  "                     of those kept here, the SHA-256 of each file against its name\n"
+	  "      --node NODE    replicas: only NODE's replicas and those on NODE\n"
+	  "      --accept NODE --key FILE  replicas: let NODE keep its replica here, FILE\n"
+	  "                     holding its public key (chrooted sftp user replica-NODE)\n"
+	  "      --users        replicas: make the users of the nodes accepted here (boot)\n"
+	  "      --progress=MODE  backup: auto, none or json",
+	  "the encrypted data partition and its replicas" },
+	{ "hw", cmd_hw, 0, "hydra hw probe|match|list|inventory [OPTIONS] (see 'hydra hw --help')", "record this machine / which node is this / the fleet as an Ansible inventory" },
 	{ 0 },
 };
 

@@ -335,6 +335,18 @@ int hydra_replica_stat(const struct hydra_replica_self *s, const struct hydra_re
 	return info->err;
 }
 
+int hydra_replica_open(const struct hydra_restic *r, const char *where)
+{
+	const char *args[] = { "cat", "config", NULL };
+	char *err = NULL;
+	int rc = hydra_restic_run(r, args, NULL, NULL, &err);
+
+	if (rc)
+		rc = failed(rc, err, where, "opening the repository");
+	free(err);
+	return rc;
+}
+
 /* "Pack ID does not match, want ID, got ..." names the file: data/ID[0:2]/ID. */
 static unsigned name_damaged(const char *err, const char *where)
 {

@@ -13,6 +13,17 @@
 #include "fleet/replica.h"
 #include "node/crypt.h"
 
+void hydra_running_node(char *name, size_t len)
+{
+	char *text = NULL;
+
+	if (hydra_read_file("/run/hydra/node", &text, NULL) == 0 && text[0] != '\n')
+		snprintf(name, len, "%.*s", (int)strcspn(text, "\n"), text);
+	else
+		snprintf(name, len, "generic");
+	free(text);
+}
+
 static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 /* Five groups of five: dashes make a key typed on a console easy to check by eye. */

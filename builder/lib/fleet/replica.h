@@ -52,6 +52,9 @@ struct hydra_replica_peer {
 /* The ssh options of every connection to a neighbour ("-o" each), NULL-terminated. */
 extern const char *const hydra_replica_ssh_options[];
 
+/* The node this machine booted as, as hydra-init wrote it; "generic" when it says none. */
+void hydra_running_node(char *name, size_t len);
+
 /* A fresh recovery key from getrandom. */
 int hydra_recovery_key_new(char out[HYDRA_RECOVERY_KEY_LEN + 1]);
 /*
@@ -97,6 +100,8 @@ struct hydra_replica_info {
 /* This node's replica on P: its snapshots (restic snapshots) and size (restic stats). */
 int hydra_replica_stat(const struct hydra_replica_self *s, const struct hydra_replica_peer *p,
 		       struct hydra_replica_info *info);
+/* Whether R's password opens its repository (restic cat config): 0, -EKEYREJECTED... */
+int hydra_replica_open(const struct hydra_restic *r, const char *where);
 /* restic check --read-data of R; -EBADMSG naming each damaged pack. */
 int hydra_replica_check(const struct hydra_restic *r, const char *where);
 
