@@ -292,11 +292,21 @@ static int replicas_accept(const struct cli_replica_args *a)
 	return cli_exit_code(r);
 }
 
+/* This node has made its keys (its first backup): only then has it replicas to list. */
+static int has_keys(const struct ctx *c)
+{
+	char *pass = hydra_strdupf("%s/" HYDRA_REPLICA_KEEP "/password", c->datadir);
+	int yes = pass && access(pass, F_OK) == 0;
+
+	free(pass);
+	return yes;
+}
+
 int cli_data_replicas(const struct cli_replica_args *a)
 {
 	struct ctx c = { 0 };
-	char *recovery = NULL, *pub = NULL;
-	int code, mine, r;
+	char *pub = NULL;
+	int code, r;
 
 	if (a->accept)
 		return replicas_accept(a);
@@ -307,23 +317,22 @@ int cli_data_replicas(const struct cli_replica_args *a)
 		ctx_close(&c);
 		return cli_exit_code(r);
 	}
-	/* A machine that is no node still shows what it keeps for others. */
-	mine = ctx_node(&c) == 0;
-	if (mine && !(r = hydra_replica_identity(&c.self, &recovery)))
-		show_recovery_key(&c, recovery);
 	printf("%-16s %-16s %-10s %-21s %s\n", "node", "where", "snapshots", "newest", "size");
 	code = list_held(&c, a);
-	if (mine && !r) {
+	/* A machine that is no node, or a node that never backed up, shows what it keeps alone. */
+	if (ctx_node(&c) == 0 && has_keys(&c)) {
 		int m = list_mine(&c, a);
 
 		code = code == EXIT_VERIFY || m == EXIT_VERIFY ? EXIT_VERIFY : code ? code : m;
+		if (!hydra_replica_public_key(&c.self, &pub))
+			printf("key of %s (for hydra data replicas --accept %s on its neighbours): %s\n",
+			       c.node, c.node, pub);
+	} else if (c.me) {
+		printf("%s has made no backup yet (hydra data backup)\n", c.node);
 	}
-	if (mine && !r && !hydra_replica_public_key(&c.self, &pub))
-		printf("key of %s (for hydra data replicas --accept %s on its neighbours): %s\n",
-		       c.node, c.node, pub);
 	free(pub);
 	ctx_close(&c);
-	return r ? cli_exit_code(r) : code;
+	return code;
 }
 
 /* The recovery key, typed (three tries) or from --key-file, checked against the copy. */

@@ -218,7 +218,7 @@ static const char fake_restic[] =
 	"unreachable) echo 'subprocess ssh: ssh: connect to host 10.77.0.9 port 22: Connection refused' >&2\n"
 	"  echo 'Fatal: unable to open repository at sftp:x:/repo: unable to start the sftp session, error: EOF' >&2; exit 1;;\n"
 	"badkey) echo 'Fatal: wrong password or no key found' >&2; exit 1;;\n"
-	"full) [ $1 = backup ] && { echo 'Fatal: unable to save snapshot: sftp: \"Failure\" (SSH_FX_FAILURE)' >&2; exit 1; };;\n"
+	"fills) [ $1 = backup ] && { echo 'Fatal: unable to save snapshot: sftp: \"Failure\" (SSH_FX_FAILURE)' >&2; exit 1; };;\n"
 	"esac\n"
 	"case $1 in\n"
 	"init) : > \"$FAKE_DIR/repo\"; echo created;;\n"
@@ -231,12 +231,16 @@ static const char fake_restic[] =
 	"prune) echo pruned;;\n"
 	"esac\n";
 
+/* sftp's df: 1000 KiB free when the neighbour is full, else 100 GiB; none when unreachable. */
 static const char fake_sftp[] =
 	"#!/bin/sh\n"
 	"echo \"sftp $*\" >> \"$FAKE_DIR/log\"\n"
+	"case $FAKE_MODE in unreachable|badkey) exit 255;; full) free=1000;;\n"
+	"fills) [ -e \"$FAKE_DIR/asked\" ] && free=1000 || { : > \"$FAKE_DIR/asked\"; free=104857600; };;\n"
+	"*) free=104857600;; esac\n"
 	"echo 'sftp> df'\n"
 	"echo '        Size         Used        Avail       (root)    %Capacity'\n"
-	"echo '      102400       101400         1000         1000          99%'\n";
+	"echo \"   209715200    104857600   $free   $free          50%\"\n";
 
 static int progress_calls;
 
@@ -323,11 +327,20 @@ static void test_backup_with_fake_restic(void)
 	CONTAINS(t_log, "alpha: restic backup failed: it refused the connection");
 	setenv("FAKE_MODE", "badkey", 1);
 	EQ_INT(hydra_replica_backup(&self, &p, &sum, NULL, NULL), -EKEYREJECTED);
-	/* sftp says only "Failure": sftp's df then shows the neighbour is full. */
+	/* A full neighbour is found by sftp's df before restic uploads (and retries) anything. */
 	setenv("FAKE_MODE", "full", 1);
 	t_log[0] = '\0';
+	unlink("log");
 	EQ_INT(hydra_replica_backup(&self, &p, &sum, NULL, NULL), -ENOSPC);
 	CONTAINS(t_log, "alpha: restic backup failed: it is full (1000.0 KiB free on its data volume)");
+	EQ_INT(hydra_read_file("log", &log, NULL), 0);
+	OK(!strstr(log, "backup --json"));
+	free(log);
+	/* Room before, none after a failed upload: sftp reports only "Failure", df says why. */
+	setenv("FAKE_MODE", "fills", 1);
+	t_log[0] = '\0';
+	EQ_INT(hydra_replica_backup(&self, &p, &sum, NULL, NULL), -ENOSPC);
+	CONTAINS(t_log, "alpha: restic backup failed: it is full");
 	EQ_INT(hydra_read_file("log", &log, NULL), 0);
 	CONTAINS(log, "sftp -q -b /dev/fd/");
 	CONTAINS(log, "replica-beta@10.77.0.1");

@@ -205,25 +205,33 @@ static int64_t peer_free(const struct hydra_replica_peer *p)
 	return r;
 }
 
+/* Below this, a neighbour is full: a few of restic's packs (16 MiB at most each) must fit. */
+#define FULL_BELOW (64LL << 20)
+
+/* -ENOSPC, logged, when P's volume has less than FULL_BELOW free; 0 otherwise or unknown. */
+static int peer_full(const struct hydra_replica_peer *p)
+{
+	int64_t left = peer_free(p);
+	char size[32];
+
+	if (left < 0 || left >= FULL_BELOW)
+		return 0;
+	hydra_err("%s: restic backup failed: it is full (%s free on its data volume)", p->node,
+		  hydra_format_size((uint64_t)left, size, sizeof(size)));
+	return -ENOSPC;
+}
+
 /*
  * restic's words on a failed upload say little (sftp reports a full disk
- * as a plain "Failure"): a neighbour with less than a pack left is full.
+ * as a plain "Failure"): the neighbour's free space says whether it is full.
  */
 static int upload_failed(const struct hydra_replica_peer *p, int rc, char *err)
 {
 	const char *why;
-	int64_t left;
-	char size[32];
 
-	if (rc < 0 || hydra_restic_error(err, &why) != -EIO)
+	if (rc < 0 || hydra_restic_error(err, &why) != -EIO || !peer_full(p))
 		return failed(rc, err, p->node, "restic backup");
-	left = peer_free(p);
-	if (left >= 0 && left < (64 << 20)) {
-		hydra_err("%s: restic backup failed: it is full (%s free on its data volume)", p->node,
-			  hydra_format_size((uint64_t)left, size, sizeof(size)));
-		return -ENOSPC;
-	}
-	return failed(rc, err, p->node, "restic backup");
+	return -ENOSPC;
 }
 
 static int init_repo(const struct hydra_restic *r, const char *where)
@@ -250,6 +258,12 @@ int hydra_replica_backup(const struct hydra_replica_self *s, const struct hydra_
 	int rc;
 
 	memset(sum, 0, sizeof(*sum));
+	/*
+	 * Asked first: restic retries a failed upload for up to 15 minutes, and
+	 * a full neighbour fails every one. An unknown answer lets restic say why.
+	 */
+	if ((rc = peer_full(p)) != 0)
+		return rc;
 	hydra_replica_restic(s, p, pass, sizeof(pass), &r);
 	rc = run_backup(s, &r, &b, &err);
 	/* The first backup to a neighbour finds an empty folder: the repository is made then. */
@@ -390,7 +404,23 @@ char *hydra_replica_pending(const struct hydra_replica_self *s, const char *hold
 	return dir;
 }
 
-/* TO may hold what is not data: lost+found, this node's keys and the copy being restored. */
+/* An empty folder: what hydra-init makes for the persisted paths before anything runs. */
+static int empty_dir(const char *to, const char *name)
+{
+	char *path = hydra_path_join(to, name);
+	DIR *d = path ? opendir(path) : NULL;
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	free(path);
+	return d && !n;
+}
+
+/* TO may hold what is not data: lost+found, this node's keys, the copy being restored, empty folders. */
 static int check_empty(const char *to)
 {
 	static const char *const aside[] = { ".", "..", "lost+found", HYDRA_REPLICA_KEEP,
@@ -408,7 +438,7 @@ static int check_empty(const char *to)
 	while (!r && (e = readdir(d))) {
 		for (i = 0; aside[i] && strcmp(aside[i], e->d_name); i++)
 			;
-		if (!aside[i]) {
+		if (!aside[i] && !empty_dir(to, e->d_name)) {
 			hydra_err("'%s' is not empty (it holds '%s'): a replica is restored into an "
 				  "empty volume or directory", to, e->d_name);
 			r = -ENOTEMPTY;

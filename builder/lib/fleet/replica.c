@@ -153,12 +153,14 @@ int hydra_replica_public_key(const struct hydra_replica_self *s, char **text)
 /*
  * No ssh_config and no agent: the key, the pinned host keys and nothing
  * else. accept-new pins a neighbour's host key at first contact and refuses
- * a changed one; the timeouts end a backup to a dead neighbour.
+ * a changed one; the timeouts end a backup to a dead neighbour. ssh's own
+ * log level stays: "Permission denied (publickey)" is how a refused key
+ * shows.
  */
 const char *const hydra_replica_ssh_options[] = {
 	"IdentitiesOnly=yes", "IdentityAgent=none", "GlobalKnownHostsFile=/dev/null",
 	"StrictHostKeyChecking=accept-new", "BatchMode=yes", "ConnectTimeout=15",
-	"ServerAliveInterval=15", "ServerAliveCountMax=4", "LogLevel=ERROR", NULL,
+	"ServerAliveInterval=15", "ServerAliveCountMax=4", NULL,
 };
 
 /* The command restic starts for its sftp backend; restic splits it at spaces. */
