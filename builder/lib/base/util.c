@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -205,6 +207,18 @@ int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_
 out:
 	free(tmp);
 	return r;
+}
+
+int hydra_fd_bytes(int fd, uint64_t *bytes)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, bytes) < 0 ? -errno : 0;
+	*bytes = (uint64_t)st.st_size;
+	return 0;
 }
 
 int hydra_mkdir_p(const char *path, mode_t mode)

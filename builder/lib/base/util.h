@@ -42,6 +42,8 @@ double hydra_now(void);
 int hydra_pread_full(int fd, void *buf, size_t len, uint64_t off);
 int hydra_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
 int hydra_mkdir_p(const char *path, mode_t mode);
+/* The size of what FD is open on: a regular file's length or a block device's bytes. */
+int hydra_fd_bytes(int fd, uint64_t *bytes);
 /* mkdir -p of the directory that holds PATH. */
 int hydra_mkdir_parent(const char *path);
 /* Remove a tree; never crosses into another filesystem. Missing is fine. */

@@ -21,6 +21,7 @@ struct hydra_medium {
 	char *path;
 	int is_dir;
 	struct hydra_mbr mbr;
+	uint64_t bytes;        /* of the image or disk */
 	int fd;                /* the image or disk, O_DIRECT where it allows */
 	struct hydra_fat *fat; /* NULL when partition 1 holds no FAT32 (yet) */
 };
@@ -41,6 +42,8 @@ void hydra_mbr_parse(const unsigned char s[512], struct hydra_mbr *out)
 	out->type = p1[4];
 	out->start = (uint64_t)le32(p1 + 8) * 512;
 	out->size = (uint64_t)le32(p1 + 12) * 512;
+	out->start2 = (uint64_t)le32(p1 + 16 + 8) * 512;
+	out->size2 = (uint64_t)le32(p1 + 16 + 12) * 512;
 }
 
 /*
@@ -97,6 +100,9 @@ static int open_image(struct hydra_medium *m)
 	}
 	hydra_mbr_parse(sector, &m->mbr);
 	free(sector);
+	r = hydra_fd_bytes(m->fd, &m->bytes);
+	if (r)
+		return r;
 	if (m->mbr.signature && m->mbr.start)
 		offset = m->mbr.start;
 	r = hydra_fat_open(m->fd, offset, &m->fat);
@@ -151,6 +157,25 @@ void hydra_medium_close(struct hydra_medium *m)
 int hydra_medium_committed(const struct hydra_medium *m)
 {
 	return m->is_dir || (m->mbr.signature && m->mbr.bootable);
+}
+
+int hydra_medium_check_table(const struct hydra_medium *m)
+{
+	const struct hydra_mbr *t = &m->mbr;
+	const char *why = NULL;
+
+	if (m->is_dir || !t->signature)
+		return 0;
+	if (!t->size || t->start + t->size > m->bytes)
+		why = "partition 1 reaches past the end of the disk";
+	else if (t->size2 && t->start2 < t->start + t->size)
+		why = "partition 2 overlaps partition 1";
+	else if (t->size2 && t->start2 + t->size2 > m->bytes)
+		why = "partition 2 reaches past the end of the disk";
+	if (!why)
+		return 0;
+	hydra_err("'%s' is damaged: %s (%llu bytes)", m->path, why, (unsigned long long)m->bytes);
+	return -EBADMSG;
 }
 
 /* REL on the FAT: -ENOENT when absent, a directory, or no FAT is there. */

@@ -21,6 +21,8 @@ struct hydra_mbr {
 	uint8_t type;          /* partition 1 type */
 	uint64_t start;        /* partition 1 start, bytes */
 	uint64_t size;         /* partition 1 size, bytes */
+	uint64_t start2;       /* partition 2 (the data volume) start and size, bytes; */
+	uint64_t size2;        /* both 0 when there is none */
 	uint32_t disk_id;      /* bytes 440-443 */
 };
 
@@ -33,6 +35,12 @@ int hydra_medium_open(const char *path, struct hydra_medium **out);
 void hydra_medium_close(struct hydra_medium *m);
 /* 1 when the boot sector was committed (always 1 for a mounted root). */
 int hydra_medium_committed(const struct hydra_medium *m);
+/*
+ * 0 when the committed partition table fits the disk or image it is on:
+ * partition 1 inside it, partition 2 after partition 1 and inside it too.
+ * Otherwise logs which and returns -EBADMSG. A mounted root has no table.
+ */
+int hydra_medium_check_table(const struct hydra_medium *m);
 /* Read a whole (small) file of the medium into a NUL-terminated buffer. */
 int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len);
 /* SHA-256 and size of a file of the medium, read back from the disk. */
