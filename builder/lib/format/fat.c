@@ -17,7 +17,7 @@ struct hydra_fat {
 	int fd;
 	uint64_t offset;            /* of the file system on FD */
 	uint32_t cluster_bytes;
-	uint64_t data_start;        /* byte offset of cluster 2 within the file system */
+	uint64_t data_start;        /* byte offset of the first cluster within the file system */
 	uint32_t clusters;          /* number of data clusters */
 	uint32_t root;
 	uint32_t *fat;              /* the first FAT, entries as on the disk */
@@ -58,7 +58,8 @@ static int parse_boot(struct hydra_fat *f, const void *sector, uint64_t *fat_off
 	f->data_start = meta * bps;
 	f->clusters = (uint32_t)((total - meta) / spc);
 	/* A FAT must hold an entry for every cluster, plus the two reserved ones. */
-	if ((uint64_t)fatsz * bps / 4 < (uint64_t)f->clusters + 2 || f->clusters < 1)
+	if ((uint64_t)fatsz * bps / sizeof(*f->fat) < (uint64_t)f->clusters + FAT_FIRST_CLUSTER ||
+	    f->clusters < 1)
 		return -EINVAL;
 	f->root = le32toh(b.root_cluster);
 	*fat_off = (uint64_t)reserved * bps;
@@ -106,7 +107,12 @@ void hydra_fat_free(struct hydra_fat *f)
 
 static int valid(const struct hydra_fat *f, uint32_t c)
 {
-	return c >= 2 && c - 2 < f->clusters;
+	return c >= FAT_FIRST_CLUSTER && c - FAT_FIRST_CLUSTER < f->clusters;
+}
+
+static uint64_t cluster_off(const struct hydra_fat *f, uint32_t c)
+{
+	return f->data_start + (uint64_t)(c - FAT_FIRST_CLUSTER) * f->cluster_bytes;
 }
 
 static uint32_t next(const struct hydra_fat *f, uint32_t c)
@@ -147,14 +153,13 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 			c = nx;
 		} while ((uint64_t)n * f->cluster_bytes < limit - done);
 		len = (size_t)n * f->cluster_bytes;
-		r = read_at(f, f->buf, len, f->data_start + (uint64_t)(first - 2) * f->cluster_bytes);
+		r = read_at(f, f->buf, len, cluster_off(f, first));
 		if (r)
 			return r;
 		/* Files are mostly contiguous: the disk reads on while this run is used. */
 		if (f->cached && c < FAT32_EOC_MIN && valid(f, c))
-			posix_fadvise(f->fd, (off_t)(f->offset + f->data_start +
-						     (uint64_t)(c - 2) * f->cluster_bytes),
-				      RUN_MAX, POSIX_FADV_WILLNEED);
+			posix_fadvise(f->fd, (off_t)(f->offset + cluster_off(f, c)), RUN_MAX,
+				      POSIX_FADV_WILLNEED);
 		if (len > limit - done)
 			len = (size_t)(limit - done);
 		r = fn(f->buf, len, ud);
@@ -206,13 +211,13 @@ static void short_name(const struct fat_dirent *e, char *out)
 {
 	size_t n = 0;
 
-	for (int i = 0; i < 8 && e->name[i] != ' '; i++)
+	for (unsigned i = 0; i < FAT_SHORT_BASE && e->name[i] != ' '; i++)
 		out[n++] = name_char(e->name[i], e->lcase & FAT_LCASE_BASE);
 	if (n && (uint8_t)out[0] == FAT_SLOT_E5)
 		out[0] = (char)FAT_SLOT_FREE;
-	if (e->name[8] != ' ')
+	if (e->name[FAT_SHORT_BASE] != ' ')
 		out[n++] = '.';
-	for (int i = 8; i < 11 && e->name[i] != ' '; i++)
+	for (unsigned i = FAT_SHORT_BASE; i < FAT_SHORT_LEN && e->name[i] != ' '; i++)
 		out[n++] = name_char(e->name[i], e->lcase & FAT_LCASE_EXT);
 	out[n] = '\0';
 }
@@ -225,7 +230,7 @@ static void long_part(const struct fat_lfn *l, char name[FAT_LFN_MAX + 1])
 	for (unsigned i = 0; i < FAT_LFN_CHARS && base + i < FAT_LFN_MAX; i++) {
 		uint16_t ch = fat_lfn_char(l, i);
 
-		if (ch == 0 || ch == 0xFFFF) {
+		if (ch == 0 || ch == FAT_LFN_PAD) {
 			name[base + i] = '\0';
 			break;
 		}
@@ -237,12 +242,11 @@ static void long_part(const struct fat_lfn *l, char name[FAT_LFN_MAX + 1])
 static int find(const struct dirbuf *dir, const char *name, size_t name_len,
 		struct hydra_fat_file *out)
 {
-	char lname[FAT_LFN_MAX + 1] = "", sname[13];
+	char lname[FAT_LFN_MAX + 1] = "", sname[FAT_SHORT_LEN + 2];    /* "NAME.EXT" */
+	union fat_slot e;
 	int lsum = -1;
 
-	for (size_t off = 0; off + sizeof(union fat_slot) <= dir->len; off += sizeof(union fat_slot)) {
-		union fat_slot e;
-
+	for (size_t off = 0; off + sizeof(e) <= dir->len; off += sizeof(e)) {
 		memcpy(&e, dir->data + off, sizeof(e));
 		if (e.d.name[0] == FAT_SLOT_END)
 			break;

@@ -17,6 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* An 8.3 name on the disk: base and extension, each padded with spaces, no dot. */
+#define FAT_SHORT_LEN 11u
+#define FAT_SHORT_BASE 8u
+#define FAT_SHORT_EXT 3u
+
 /* Sector 0 of the file system (and its backup); FAT32 only. */
 struct fat_boot_sector {
 /*  0*/ uint8_t jump[3];                 /* a short jump over the BPB, and a NOP */
@@ -64,7 +69,7 @@ struct fat_fsinfo {
 
 /* A directory entry: an 8.3 name and where the file is. */
 struct fat_dirent {
-/*  0*/ uint8_t name[11];                 /* base and extension, padded with spaces */
+/*  0*/ uint8_t name[FAT_SHORT_LEN];
 /* 11*/ uint8_t attr;                     /* FAT_ATTR_* */
 /* 12*/ uint8_t lcase;                    /* FAT_LCASE_*: Windows NT's lower-case flags */
 /* 13*/ uint8_t ctime_cs;                 /* creation time, tens of milliseconds */
@@ -126,8 +131,14 @@ union fat_slot {
 #define FAT_LFN_LAST 0x40u
 #define FAT_LFN_SEQ 0x1Fu                 /* the part number in seq */
 #define FAT_LFN_CHARS 13u                 /* characters in one long-name entry */
+#define FAT_LFN_PAD 0xFFFFu               /* fills the entry after a name's NUL */
 #define FAT_LFN_MAX 255u                  /* characters in a long name */
 
+/*
+ * Data clusters are numbered from 2: entries 0 and 1 of a FAT hold the media
+ * byte and an end-of-chain mark, so a FAT has two entries more than clusters.
+ */
+#define FAT_FIRST_CLUSTER 2u
 /* FAT32 entries have 28 bits; the top four are reserved and kept. */
 #define FAT32_CLUSTER_MASK 0x0FFFFFFFu
 #define FAT32_EOC_MIN 0x0FFFFFF8u         /* an entry from here on ends a chain */
@@ -141,11 +152,11 @@ union fat_slot {
 #define FAT_DIR_SLOTS_MAX 65536u
 
 /* The checksum of an 8.3 name that its long-name entries carry. */
-static inline uint8_t fat_short_sum(const uint8_t name[11])
+static inline uint8_t fat_short_sum(const uint8_t name[FAT_SHORT_LEN])
 {
 	uint8_t sum = 0;
 
-	for (int i = 0; i < 11; i++)
+	for (unsigned i = 0; i < FAT_SHORT_LEN; i++)
 		sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + name[i]);
 	return sum;
 }
