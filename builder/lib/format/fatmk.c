@@ -83,20 +83,28 @@ static void dos_time(int64_t t, uint16_t *date, uint16_t *tm)
 	*tm = (uint16_t)(g.tm_hour << 11 | g.tm_min << 5 | g.tm_sec / 2);
 }
 
-/* Room in D for NEED more slots: clusters on the disk and memory for their entries. */
+/*
+ * Room in D for NEED more slots: clusters on the disk and memory for their
+ * entries. -ENOSPC past FAT_DIR_SLOTS_MAX, where readers (fat.c too) stop.
+ */
 static int dir_grow(struct hydra_fatmk *w, struct dir *d, size_t need)
 {
 	size_t per_cluster = w->cluster_bytes / sizeof(union fat_slot);
 
+	if (d->n_ents + need > FAT_DIR_SLOTS_MAX)
+		return -ENOSPC;
 	while (d->n_ents + need > d->n_clusters * per_cluster) {
-		uint32_t c = alloc_run(w, 1);
+		/* Kept at once: realloc may have freed the old list, whatever fails next. */
 		uint32_t *nc = realloc(d->clusters, (d->n_clusters + 1) * sizeof(*nc));
+		uint32_t c;
 
-		if (!c)
-			return -ENOSPC;
 		if (!nc)
 			return -ENOMEM;
 		d->clusters = nc;
+		/* Taken only once it can be recorded, so that no cluster is lost. */
+		c = alloc_run(w, 1);
+		if (!c)
+			return -ENOSPC;
 		if (d->n_clusters)
 			w->fat[d->clusters[d->n_clusters - 1]] = c;
 		d->clusters[d->n_clusters++] = c;
@@ -269,29 +277,33 @@ static void dir_free(struct dir *d)
 	free(d);
 }
 
-/* A directory with its first cluster; "." and ".." unless it is the root. */
-static struct dir *new_dir(struct hydra_fatmk *w, const char *path, size_t len, struct dir *parent)
+/* A directory with its first cluster into OUT; "." and ".." unless it is the root. */
+static int new_dir(struct hydra_fatmk *w, const char *path, size_t len, struct dir *parent,
+		   struct dir **out)
 {
-	struct dir *d = calloc(1, sizeof(*d)), **v = realloc(w->dirs, (w->n_dirs + 1) * sizeof(*v));
 	static const char dot[FAT_SHORT_LEN] = ".          ", dotdot[FAT_SHORT_LEN] = "..         ";
+	struct dir *d = calloc(1, sizeof(*d)), **v = realloc(w->dirs, (w->n_dirs + 1) * sizeof(*v));
+	int r = d && v && (d->path = strndup(path, len)) ? 0 : -ENOMEM;
 
 	if (v)
 		w->dirs = v;
-	if (!d || !v || !(d->path = strndup(path, len)) || dir_grow(w, d, 1)) {
+	if (!r)
+		r = dir_grow(w, d, parent ? 2 : 1);
+	if (r) {
 		dir_free(d);
-		return NULL;
+		return r;
 	}
 	if (parent) {
 		/* ".." of a directory in the root names cluster 0, whatever the root's is. */
 		uint32_t up = parent->path[0] ? parent->clusters[0] : 0;
 
-		dir_grow(w, d, 2);
 		short_entry(w, &d->ents[0].d, dot, FAT_ATTR_DIR, d->clusters[0], 0);
 		short_entry(w, &d->ents[1].d, dotdot, FAT_ATTR_DIR, up, 0);
 		d->n_ents = 2;
 	}
 	w->dirs[w->n_dirs++] = d;
-	return d;
+	*out = d;
+	return 0;
 }
 
 /* The directory of the first LEN bytes of PATH, made with its parents when missing. */
@@ -312,9 +324,9 @@ static int get_dir(struct hydra_fatmk *w, const char *path, size_t len, struct d
 		if (r)
 			return r;
 	}
-	*out = new_dir(w, path, len, parent);
-	if (!*out)
-		return -ENOMEM;
+	r = new_dir(w, path, len, parent, out);
+	if (r)
+		return r;
 	{
 		char *name = strndup(slash ? slash + 1 : path, slash ? len - (size_t)(slash + 1 - path) : len);
 
@@ -330,8 +342,9 @@ int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fat
 	struct hydra_fatmk *w = calloc(1, sizeof(*w));
 	uint32_t spc = o->cluster_sectors;
 	struct fat_dirent *vol;
+	struct dir *root;
 	char label[FAT_SHORT_LEN];
-	int r = 0;
+	int r;
 
 	*out = NULL;
 	if (!w)
@@ -374,20 +387,21 @@ int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fat
 	w->fat[1] = FAT32_EOC;
 	w->next = FAT_FIRST_CLUSTER;
 	dos_time(o->time, &w->date, &w->time);
-	if (!new_dir(w, "", 0, NULL)) {
+	r = new_dir(w, "", 0, NULL, &root);
+	if (r) {
 		hydra_fatmk_free(w);
-		return -ENOMEM;
+		return r;
 	}
 	memset(label, ' ', sizeof(label));
 	for (size_t i = 0; o->label && o->label[i] && i < FAT_SHORT_LEN; i++)
 		label[i] = (char)short_char((unsigned char)o->label[i]);
 	/* The volume label as an entry of the root, where blkid and Windows look for it too. */
-	vol = &w->dirs[0]->ents[0].d;
+	vol = &root->ents[0].d;
 	short_entry(w, vol, label, FAT_ATTR_VOLUME, 0, 0);
 	vol->ctime = vol->cdate = vol->adate = 0;
-	w->dirs[0]->n_ents = 1;
+	root->n_ents = 1;
 	*out = w;
-	return r;
+	return 0;
 }
 
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size)
