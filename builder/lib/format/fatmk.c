@@ -337,35 +337,23 @@ static int get_dir(struct hydra_fatmk *w, const char *path, size_t len, struct d
 	return r;
 }
 
-int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fatmk **out)
+/* The FATs' size and the number of clusters, from the options; -EINVAL unless a FAT32. */
+static int geometry(struct hydra_fatmk *w)
 {
-	struct hydra_fatmk *w = calloc(1, sizeof(*w));
+	const struct hydra_fatmk_opts *o = &w->o;
 	uint32_t spc = o->cluster_sectors;
-	struct fat_dirent *vol;
-	struct dir *root;
-	char label[FAT_SHORT_LEN];
-	int r;
 
-	*out = NULL;
-	if (!w)
-		return -ENOMEM;
-	w->fd = fd;
-	w->o = *o;
 	if (!spc || (spc & (spc - 1)) || spc > 128 || o->bytes / 512 > 0xFFFFFFFFu ||
-	    o->offset % 512) {
-		free(w);
+	    o->offset % 512)
 		return -EINVAL;
-	}
 	w->total = (uint32_t)(o->bytes / 512);
 	w->cluster_bytes = spc * 512;
 	/* The FATs' size and the clusters they map depend on each other: settle both. */
 	for (w->fatsz = 1;;) {
 		uint64_t meta = RESERVED + (uint64_t)NFATS * w->fatsz, need;
 
-		if (w->total <= meta + spc) {
-			free(w);
+		if (w->total <= meta + spc)
 			return -ENOSPC;
-		}
 		w->clusters = (uint32_t)((w->total - meta) / spc);
 		need = ((uint64_t)w->clusters + FAT_FIRST_CLUSTER) * sizeof(*w->fat);
 		need = (need + 511) / 512;
@@ -373,33 +361,61 @@ int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fat
 			break;
 		w->fatsz = (uint32_t)need;
 	}
-	if (w->clusters < FAT32_CLUSTERS_MIN || w->clusters > FAT32_CLUSTERS_MAX) {
-		free(w);
+	if (w->clusters < FAT32_CLUSTERS_MIN || w->clusters > FAT32_CLUSTERS_MAX)
 		return -EINVAL;
-	}
 	w->data_start = (uint64_t)(RESERVED + NFATS * w->fatsz) * 512;
-	w->fat = calloc((size_t)w->clusters + FAT_FIRST_CLUSTER, sizeof(*w->fat));
-	if (!w->fat || posix_memalign((void **)&w->buf, 4096, BUF_BYTES)) {
-		hydra_fatmk_free(w);
-		return -ENOMEM;
-	}
-	w->fat[0] = FAT32_FAT0;
-	w->fat[1] = FAT32_EOC;
-	w->next = FAT_FIRST_CLUSTER;
-	dos_time(o->time, &w->date, &w->time);
-	r = new_dir(w, "", 0, NULL, &root);
-	if (r) {
-		hydra_fatmk_free(w);
+	return 0;
+}
+
+/* The root directory, its first entry the volume label, where blkid and Windows look too. */
+static int root_dir(struct hydra_fatmk *w)
+{
+	struct fat_dirent *vol;
+	struct dir *root;
+	char label[FAT_SHORT_LEN];
+	int r = new_dir(w, "", 0, NULL, &root);
+
+	if (r)
 		return r;
-	}
 	memset(label, ' ', sizeof(label));
-	for (size_t i = 0; o->label && o->label[i] && i < FAT_SHORT_LEN; i++)
-		label[i] = (char)short_char((unsigned char)o->label[i]);
-	/* The volume label as an entry of the root, where blkid and Windows look for it too. */
+	for (size_t i = 0; w->o.label && w->o.label[i] && i < FAT_SHORT_LEN; i++)
+		label[i] = (char)short_char((unsigned char)w->o.label[i]);
 	vol = &root->ents[0].d;
 	short_entry(w, vol, label, FAT_ATTR_VOLUME, 0, 0);
 	vol->ctime = vol->cdate = vol->adate = 0;
 	root->n_ents = 1;
+	return 0;
+}
+
+int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fatmk **out)
+{
+	struct hydra_fatmk *w = calloc(1, sizeof(*w));
+	int r;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	w->fd = fd;
+	w->o = *o;
+	r = geometry(w);
+	if (r) {
+		free(w);
+		return r;
+	}
+	w->fat = calloc((size_t)w->clusters + FAT_FIRST_CLUSTER, sizeof(*w->fat));
+	if (!w->fat || posix_memalign((void **)&w->buf, 4096, BUF_BYTES))
+		r = -ENOMEM;
+	if (!r) {
+		w->fat[0] = FAT32_FAT0;
+		w->fat[1] = FAT32_EOC;
+		w->next = FAT_FIRST_CLUSTER;
+		dos_time(o->time, &w->date, &w->time);
+		r = root_dir(w);
+	}
+	if (r) {
+		hydra_fatmk_free(w);
+		return r;
+	}
 	*out = w;
 	return 0;
 }
