@@ -30,8 +30,21 @@ static int read_at(struct hydra_fat *f, void *buf, size_t len, uint64_t off)
 	return hydra_pread_full(f->fd, buf, len, f->offset + off);
 }
 
+/*
+ * A FAT is as large as its clusters need, rounded up, and mkfs sizes it from
+ * the clusters there would be without the FATs: at most that many entries
+ * more. Anything larger is damage (or a lie that would make us allocate it).
+ */
+static int fat_size_ok(uint32_t fatsz, uint32_t bps, uint32_t spc, uint64_t total,
+		       uint32_t reserved)
+{
+	uint64_t most = (total - reserved) / spc + FAT_FIRST_CLUSTER;
+
+	return fatsz <= (most * sizeof(uint32_t) + bps - 1) / bps + 1;
+}
+
 /* The boot sector's numbers, checked before anything is read by them. */
-static int parse_boot(struct hydra_fat *f, const void *sector, uint64_t *fat_off,
+static int parse_boot(struct hydra_fat *f, const void *sector, uint64_t room, uint64_t *fat_off,
 		      uint64_t *fat_bytes)
 {
 	struct fat_boot_sector b;
@@ -54,13 +67,16 @@ static int parse_boot(struct hydra_fat *f, const void *sector, uint64_t *fat_off
 	meta = reserved + (uint64_t)nfats * fatsz;
 	if (total <= meta)
 		return -EINVAL;
+	/* A FAT32 from here on: numbers that do not add up are a damaged one. */
+	if ((uint64_t)total * bps > room || !fat_size_ok(fatsz, bps, spc, total, reserved))
+		return -EBADMSG;
 	f->cluster_bytes = spc * bps;
 	f->data_start = meta * bps;
 	f->clusters = (uint32_t)((total - meta) / spc);
 	/* A FAT must hold an entry for every cluster, plus the two reserved ones. */
 	if ((uint64_t)fatsz * bps / sizeof(*f->fat) < (uint64_t)f->clusters + FAT_FIRST_CLUSTER ||
 	    f->clusters < 1)
-		return -EINVAL;
+		return -EBADMSG;
 	f->root = le32toh(b.root_cluster);
 	*fat_off = (uint64_t)reserved * bps;
 	*fat_bytes = (uint64_t)fatsz * bps;
@@ -70,7 +86,7 @@ static int parse_boot(struct hydra_fat *f, const void *sector, uint64_t *fat_off
 int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out)
 {
 	struct hydra_fat *f = calloc(1, sizeof(*f));
-	uint64_t fat_off, fat_bytes;
+	uint64_t fat_off, fat_bytes, room = 0;
 	int r;
 
 	*out = NULL;
@@ -81,9 +97,13 @@ int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out)
 	f->fd = fd;
 	f->offset = offset;
 	f->cached = !(fcntl(fd, F_GETFL) & O_DIRECT);
-	r = read_at(f, f->buf, 4096, 0);
+	r = hydra_fd_bytes(fd, &room);
+	if (!r && room <= offset)
+		r = -EINVAL;
 	if (!r)
-		r = parse_boot(f, f->buf, &fat_off, &fat_bytes);
+		r = read_at(f, f->buf, 4096, 0);
+	if (!r)
+		r = parse_boot(f, f->buf, room - offset, &fat_off, &fat_bytes);
 	if (!r && posix_memalign((void **)&f->fat, 4096, fat_bytes))
 		r = -ENOMEM;
 	if (!r)

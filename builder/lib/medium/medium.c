@@ -22,6 +22,7 @@ struct hydra_medium {
 	int is_dir;
 	struct hydra_mbr mbr;
 	uint64_t bytes;        /* of the image or disk */
+	int fat_damaged;       /* a FAT32 is there, but its numbers do not add up */
 	int fd;                /* the image or disk, O_DIRECT where it allows */
 	struct hydra_fat *fat; /* NULL when partition 1 holds no FAT32 (yet) */
 };
@@ -106,7 +107,11 @@ static int open_image(struct hydra_medium *m)
 	if (m->mbr.signature && m->mbr.start)
 		offset = m->mbr.start;
 	r = hydra_fat_open(m->fd, offset, &m->fat);
-	if (r)
+	m->fat_damaged = r == -EBADMSG;
+	if (m->fat_damaged)
+		hydra_err("'%s' is damaged: its FAT32 at byte %llu does not add up (FAT size or "
+			  "file system size)", m->path, (unsigned long long)offset);
+	else if (r)
 		hydra_debug("'%s' holds no FAT32 at byte %llu: %s", m->path,
 			    (unsigned long long)offset, strerror(-r));
 	return r == -ENOMEM ? r : 0;
@@ -159,11 +164,14 @@ int hydra_medium_committed(const struct hydra_medium *m)
 	return m->is_dir || (m->mbr.signature && m->mbr.bootable);
 }
 
-int hydra_medium_check_table(const struct hydra_medium *m)
+int hydra_medium_check_table(const struct hydra_medium *m, const char **part)
 {
 	const struct hydra_mbr *t = &m->mbr;
 	const char *why = NULL;
 
+	*part = m->fat_damaged ? "(file system)" : "(partition table)";
+	if (m->fat_damaged)
+		return -EBADMSG;
 	if (m->is_dir || !t->signature)
 		return 0;
 	if (!t->size || t->start + t->size > m->bytes)

@@ -37,10 +37,12 @@ void hydra_medium_close(struct hydra_medium *m);
 int hydra_medium_committed(const struct hydra_medium *m);
 /*
  * 0 when the committed partition table fits the disk or image it is on:
- * partition 1 inside it, partition 2 after partition 1 and inside it too.
- * Otherwise logs which and returns -EBADMSG. A mounted root has no table.
+ * partition 1 inside it, partition 2 after partition 1 and inside it too,
+ * and a FAT32 whose numbers add up. Otherwise logs which and returns
+ * -EBADMSG, *PART naming the part: "(partition table)" or "(file system)".
+ * A mounted root has no table.
  */
-int hydra_medium_check_table(const struct hydra_medium *m);
+int hydra_medium_check_table(const struct hydra_medium *m, const char **part);
 /* Read a whole (small) file of the medium into a NUL-terminated buffer. */
 int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len);
 /* SHA-256 and size of a file of the medium, read back from the disk. */

@@ -40,9 +40,12 @@ static int check_file(struct hydra_medium *md, const struct hydra_manifest_file 
 		hydra_err("'%s' is missing from the medium", f->path);
 		return mark(rep, HYDRA_MEDIUM_INCOMPLETE, f->path);
 	}
+	/* A chain cut short, leaving the FAT or looping reads as an error: the file is bad. */
+	if (r == -ENOMEM)
+		return r;
 	if (r) {
 		hydra_err("cannot read '%s' from the medium: %s", f->path, strerror(-r));
-		return r;
+		return mark(rep, HYDRA_MEDIUM_CORRUPT, f->path);
 	}
 	if (size < f->size) {
 		hydra_err("'%s' is short: %llu bytes of %llu", f->path, (unsigned long long)size,
@@ -139,6 +142,7 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 	struct hydra_medium *md = NULL;
 	struct hydra_manifest *m = NULL;
 	uint64_t total = 0;
+	const char *part;
 	char *buf = NULL;
 	size_t len;
 	int r;
@@ -161,8 +165,8 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 	}
 	snprintf(rep->id, sizeof(rep->id), "%s", m->id);
 	r = check_manifest(m, rep);
-	if (!r && hydra_medium_committed(md) && hydra_medium_check_table(md))
-		r = mark(rep, HYDRA_MEDIUM_CORRUPT, "(partition table)");
+	if (!r && hydra_medium_check_table(md, &part))
+		r = mark(rep, HYDRA_MEDIUM_CORRUPT, part);
 	if (!r)
 		r = check_boot_config(md, m, rep);
 	if (r)
