@@ -53,12 +53,12 @@ static int check_flags(const struct hydra_cmd *cmd, int argc, char **argv)
 	if (has_option(argc, argv, help))
 		return 0;
 	if ((cmd->flags & F_NEEDS_ROOT) && geteuid() != 0) {
-		hydra_err("'hydra %s' must run as root", cmd->name);
+		hydra_err("'hydra %s' must run as root", cmd->spec->name);
 		return -EPERM;
 	}
 	if ((cmd->flags & F_DESTRUCTIVE) && !isatty(STDIN_FILENO) && !has_option(argc, argv, asked)) {
 		hydra_err("'hydra %s' writes disks and there is no terminal to confirm it: "
-			  "give --yes, or --dry-run to see the plan", cmd->name);
+			  "give --yes, or --dry-run to see the plan", cmd->spec->name);
 		return -EPERM;
 	}
 	return 0;
@@ -68,8 +68,9 @@ static void usage(FILE *out)
 {
 	fputs("usage: hydra [-v] COMMAND [ARGS]\n"
 	      "       hydra --help | --version\n\ncommands:\n", out);
-	for (const struct hydra_cmd *c = hydra_cmds; c->name; c++)
-		fprintf(out, "  %-8s  %s\n", c->name, c->summary);
+	for (const struct hydra_cmd *c = hydra_cmds; c->spec; c++)
+		fprintf(out, "  %-8s  %.*s\n", c->spec->name, (int)strcspn(c->spec->summary, "\n"),
+			c->spec->summary);
 	fputs("\noptions:\n"
 	      "  -v, --verbose   debug messages (also HYDRA_DEBUG=1)\n"
 	      "  -h, --help      this text\n"
