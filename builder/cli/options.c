@@ -219,6 +219,25 @@ static int bad_option(const struct cli_spec *spec, const struct cli_option *t,
 	return unknown_option(spec, parent, optopt, word);
 }
 
+/* The argument a long option came in: "--disk=x", or "--disk" before "x". */
+static const char *long_word(char **argv)
+{
+	return optarg && optind >= 2 && optarg == argv[optind - 1] ? argv[optind - 2] : argv[optind - 1];
+}
+
+/*
+ * getopt_long takes any unambiguous beginning, "--dry" for --dry-run, and
+ * so "--key" for --key-file where there is no --key: a name counts only
+ * whole, as --help shows it.
+ */
+static int whole(const char *word, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(word, "--", 2) && !strncmp(word + 2, name, len) &&
+	       (word[2 + len] == '\0' || word[2 + len] == '=');
+}
+
 /*
  * getopt_long over ARGV with table T: the options go to SEEN (when not
  * NULL) in order; -1 to go on (*FIRST the first operand), 0 after printing
@@ -246,6 +265,8 @@ static int scan(int argc, char **argv, const struct cli_spec *spec, const struct
 				o = &t[i];
 		if (c == '?' || c == ':') {
 			r = bad_option(spec, t, parent, c, argv[optind - 1]);
+		} else if (c >= LONG_VAL && !whole(long_word(argv), o ? o->name : "help")) {
+			r = unknown_option(spec, parent, 0, long_word(argv));
 		} else if (c == 'h' || c == help) {
 			cli_print_usage(spec, stdout);
 			r = EXIT_DONE;
