@@ -47,6 +47,10 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 INIT_OBJ := $(INIT_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+# The commands without main(), as an archive, so that a unit test can link
+# them and walk their option tables (tests/unit/test_cli.c).
+CLI_MAIN := $(B)/builder/cli/main.o
+CLI_LIB := $(B)/libhydra-cli.a
 
 all: $(B)/hydra $(B)/hydra-init
 
@@ -65,19 +69,25 @@ $(call layer_lib,$(1)): $(patsubst %.c,$(B)/%.o,$(call layer_src,$(1)))
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(B)/hydra: $(CLI_OBJ) $(ALL_LIBS)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(ALL_LIBS) $(LIBS)
+$(CLI_LIB): $(filter-out $(CLI_MAIN),$(CLI_OBJ))
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/hydra: $(CLI_MAIN) $(CLI_LIB) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_MAIN) $(CLI_LIB) $(ALL_LIBS) $(LIBS)
 
 # hydra-init is PID 1 of the initramfs: the node's layers only, no libparted.
 INIT_PKGS := libarchive blkid libcryptsetup libcrypto json-c
 $(B)/hydra-init: $(INIT_OBJ) $(INIT_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(INIT_OBJ) $(INIT_LIBS) $(shell $(PKG_CONFIG) --libs $(INIT_PKGS))
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(ALL_LIBS)
+# A test takes from the cli archive only what it names (test_cli: the commands' tables).
+$(B)/tests/%: $(B)/tests/unit/%.o $(CLI_LIB) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIB) $(ALL_LIBS) $(LIBS)
 
-$(B)/tests/unit/%.o: ALL_CFLAGS += -DHYDRA_SRCDIR='"$(CURDIR)"' -DHYDRA_BUILDDIR='"$(CURDIR)/$(B)"'
+$(B)/tests/unit/%.o: ALL_CFLAGS += -Ibuilder -DHYDRA_SRCDIR='"$(CURDIR)"' -DHYDRA_BUILDDIR='"$(CURDIR)/$(B)"'
 
 unit-tests: $(TESTS)
 

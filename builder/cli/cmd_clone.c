@@ -74,20 +74,30 @@ static int on_option(int c, const char *arg, void *ud)
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	CLI_OPT('y', "yes", NULL, "no typed confirmation (the safety rules still hold)"),
+	CLI_OPT('n', "dry-run", NULL, "show the plan, write nothing"),
+	CLI_LONG('a', "as", "NODE", "the clone boots as NODE (hydra.node=NODE)"),
+	CLI_LONG('d', "data", "MODE", "none (default); empty: partition 2, a new LUKS2 volume;\n"
+	  "copy: the same, with this node's data files copied in"),
+	CLI_LONG('K', "key-file", "F", "the new volume's passphrase (else asked twice)"),
+	CLI_LONG('F', "pbkdf-fast", NULL, "argon2id at 4 iterations and 32 KiB, for tests only"),
+	CLI_LONG('s', "source", "DIR", "the medium to clone (default: the running one)"),
+	CLI_LONG_EQ('P', "progress", "MODE", "auto, none or json"),
+	CLI_TRUST_OPTIONS,
+	{ 0 },
+};
+
+const struct cli_spec cli_clone = {
+	.name = "clone",
+	.usage = "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy] "
+		 "[--key-file F] DEVICE",
+	.summary = "replicate the running node onto DEVICE",
+	.options = options,
+};
+
 int cmd_clone(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "as", required_argument, NULL, 'a' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "source", required_argument, NULL, 's' },
-		{ "progress", required_argument, NULL, 'P' },
-		{ "key-file", required_argument, NULL, 'K' },
-		{ "pbkdf-fast", no_argument, NULL, 'F' },
-		CLI_TRUST_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct clone_args a = { .mode = PROGRESS_AUTO, .o = { .sysroot = "" } };
 	struct hydra_clone_plan plan;
 	struct cli_progress p;
@@ -96,7 +106,7 @@ int cmd_clone(int argc, char **argv)
 	size_t len = 0;
 	int first, r;
 
-	r = cli_parse_options(argc, argv, "ynk:", longopts, on_option, &a, &first);
+	r = cli_parse_options(argc, argv, &cli_clone, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("clone", argc - first, 1, 1);

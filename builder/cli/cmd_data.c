@@ -30,6 +30,85 @@ struct data_args {
 
 enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE };
 
+/* Entries that more than one subcommand takes. */
+#define OPT_DEVICE \
+	CLI_OPT('d', "device", "DISK", "a disk or image file instead of the running medium's disk")
+#define OPT_KEY_FILE \
+	CLI_LONG(OPT_KEY, "key-file", "F", "the passphrase is the whole of F (mode 0600 or stricter)")
+
+static const struct cli_option init_options[] = {
+	OPT_DEVICE,
+	CLI_OPT('s', "size", "SIZE", "partition size (default: all the free space)"),
+	OPT_KEY_FILE,
+	CLI_LONG(OPT_FORCE, "force", NULL, "replace an existing partition 2 (asks unless --yes)"),
+	CLI_OPT('y', "yes", NULL, "no typed confirmation for --force"),
+	CLI_LONG(OPT_FAST, "pbkdf-fast", NULL, "argon2id at 4 iterations and 32 KiB, for tests only:\n"
+	  "such a passphrase is cheap to guess"),
+	{ 0 },
+};
+
+static const struct cli_option unlock_options[] = {
+	OPT_KEY_FILE,
+	OPT_DEVICE,
+	CLI_LONG(OPT_MOUNT, "mount", "DIR", "with --device: mount the volume on DIR"),
+	{ 0 },
+};
+
+static const struct cli_option device_options[] = {
+	OPT_DEVICE,
+	{ 0 },
+};
+
+static const struct cli_option snapshot_options[] = {
+	CLI_OPT('o', "output", "FILE", "the snapshot to write (a tar.zst)"),
+	CLI_LONG(OPT_FROM, "from", "DIR", "the tree to save (default: the mounted volume)"),
+	{ 0 },
+};
+
+static const struct cli_option restore_options[] = {
+	CLI_LONG(OPT_TO, "to", "DIR", "the directory to fill (default: the mounted volume)"),
+	{ 0 },
+};
+
+/* In the order of cli_data's subs. */
+enum { SUB_INIT, SUB_UNLOCK, SUB_LOCK, SUB_STATUS, SUB_SNAPSHOT, SUB_RESTORE };
+
+static const struct cli_spec subs[] = {
+	{ .name = "data init",
+	  .usage = "hydra data init [--size SIZE] [--key-file F] [--device DISK|IMAGE] [--force --yes]",
+	  .summary = "add partition 2 after partition 1: LUKS2 (argon2id, aes-xts-plain64),\n"
+		     "ext4 inside; asks a new passphrase twice",
+	  .options = init_options },
+	{ .name = "data unlock",
+	  .usage = "hydra data unlock [--key-file F] [--device DISK --mount DIR]",
+	  .summary = "open it (three tries), mount it on " HYDRA_DATA_DIR ",\n"
+		     "bind the recipe's persisted paths from it",
+	  .options = unlock_options },
+	{ .name = "data lock",
+	  .usage = "hydra data lock [--device DISK]",
+	  .summary = "unmount it and close it",
+	  .options = device_options },
+	{ .name = "data status",
+	  .usage = "hydra data status [--device DISK]",
+	  .summary = "absent, locked, unlocked or mounted, and sizes",
+	  .options = device_options },
+	{ .name = "data snapshot",
+	  .usage = "hydra data snapshot -o FILE [--from DIR]",
+	  .summary = "its files into a tar.zst with a header (node, image, time)",
+	  .options = snapshot_options },
+	{ .name = "data restore",
+	  .usage = "hydra data restore [--to DIR] FILE",
+	  .summary = "a snapshot into the empty, mounted volume",
+	  .options = restore_options },
+	{ 0 },
+};
+
+const struct cli_spec cli_data = {
+	.name = "data",
+	.summary = "the encrypted data partition",
+	.subs = subs,
+};
+
 static int on_option(int c, const char *arg, void *ud)
 {
 	struct data_args *a = ud;
@@ -46,7 +125,7 @@ static int on_option(int c, const char *arg, void *ud)
 	case OPT_FORCE: a->force = 1; break;
 	case 's':
 		if (hydra_parse_size(arg, &a->size) < 0)
-			return cli_usage_error("data", "bad size '%s': want something like 512M or 2G",
+			return cli_usage_error("data init", "bad size '%s': want something like 512M or 2G",
 					       arg);
 		break;
 	}
@@ -261,7 +340,7 @@ static int data_snapshot(const struct data_args *a)
 	int r;
 
 	if (!a->output)
-		return cli_usage_error("data", "'snapshot' needs -o FILE");
+		return cli_usage_error("data snapshot", "'snapshot' needs -o FILE");
 	r = default_dir(a->from, &dir);
 	node_and_image(&info);
 	if (!r)
@@ -301,47 +380,22 @@ static int data_restore(const struct data_args *a, const char *file)
 
 int cmd_data(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "size", required_argument, NULL, 's' },
-		{ "key-file", required_argument, NULL, OPT_KEY },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "pbkdf-fast", no_argument, NULL, OPT_FAST },
-		{ "output", required_argument, NULL, 'o' },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "mount", required_argument, NULL, OPT_MOUNT },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const subs[] = { "init", "unlock", "lock", "status", "snapshot",
-					    "restore", NULL };
 	struct data_args a = { 0 };
-	const char *sub;
 	int first, r, n;
 
-	r = cli_parse_options(argc, argv, "o:y", longopts, on_option, &a, &first);
+	r = cli_parse_sub(argc, argv, &cli_data, on_option, &a, &n, &first);
 	if (r >= 0)
 		return r;
-	if (first >= argc)
-		return cli_usage_error("data", "missing init, unlock, lock, status, snapshot or "
-				       "restore");
-	sub = argv[first];
-	for (n = 0; subs[n] && strcmp(subs[n], sub); n++)
-		;
-	if (!subs[n])
-		return cli_usage_error("data", "unknown 'data %s'", sub);
-	r = cli_check_operands("data", argc - first - 1, !strcmp(sub, "restore"),
-			       !strcmp(sub, "restore"));
+	r = cli_check_operands(subs[n].name, argc - first, n == SUB_RESTORE, n == SUB_RESTORE);
 	if (r >= 0)
 		return r;
 	switch (n) {
-	case 0: r = data_init(&a); break;
-	case 1: r = data_unlock(&a); break;
-	case 2: r = data_lock(&a); break;
-	case 3: r = data_status(&a); break;
-	case 4: r = data_snapshot(&a); break;
-	default: r = data_restore(&a, argv[first + 1]); break;
+	case SUB_INIT: r = data_init(&a); break;
+	case SUB_UNLOCK: r = data_unlock(&a); break;
+	case SUB_LOCK: r = data_lock(&a); break;
+	case SUB_STATUS: r = data_status(&a); break;
+	case SUB_SNAPSHOT: r = data_snapshot(&a); break;
+	default: r = data_restore(&a, argv[first]); break;
 	}
 	return cli_exit_code(r);
 }

@@ -16,28 +16,63 @@
 
 #define LIVE_DB HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH
 
-static const char hw_usage[] =
-	"usage: hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]\n"
-	"       hydra hw match [--db DIR] [--sysfs DIR] [--proc DIR]\n"
-	"       hydra hw list [--db DIR]\n"
-	"\n"
-	"probe writes this machine's profile (stdout, or FILE with -o);\n"
-	"match prints the node this machine is and the field that matched,\n"
-	"exit 1 and 'generic' when none does; list prints the known nodes.\n"
-	"\n"
-	"options:\n"
-	"      --name NAME    node name of the profile (default: the hostname)\n"
-	"  -o, --output FILE  write the profile to FILE\n"
-	"      --db DIR       the hardware-db (default: " LIVE_DB " on a live node,\n"
-	"                     else ./hardware-db)\n"
-	"      --sysfs DIR    read DIR instead of /sys\n"
-	"      --proc DIR     read DIR instead of /proc\n";
-
 struct hw_opts {
 	const char *name, *output, *db, *sysfs, *proc;
 };
 
 enum { OPT_NAME = 256, OPT_DB, OPT_SYSFS, OPT_PROC };
+
+/* Entries that more than one subcommand takes. */
+#define OPT_DB_ENTRY CLI_LONG(OPT_DB, "db", "DIR", "the hardware-db (default: " LIVE_DB "\n" \
+			      "on a live node, else ./hardware-db)")
+#define OPT_SYSFS_ENTRY CLI_LONG(OPT_SYSFS, "sysfs", "DIR", "read DIR instead of /sys")
+#define OPT_PROC_ENTRY CLI_LONG(OPT_PROC, "proc", "DIR", "read DIR instead of /proc")
+
+static const struct cli_option probe_options[] = {
+	CLI_LONG(OPT_NAME, "name", "NAME", "node name of the profile (default: the hostname)"),
+	CLI_OPT('o', "output", "FILE", "write the profile to FILE"),
+	OPT_SYSFS_ENTRY,
+	OPT_PROC_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option match_options[] = {
+	OPT_DB_ENTRY,
+	OPT_SYSFS_ENTRY,
+	OPT_PROC_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option list_options[] = {
+	OPT_DB_ENTRY,
+	{ 0 },
+};
+
+/* In the order of cli_hw's subs. */
+enum { SUB_PROBE, SUB_MATCH, SUB_LIST };
+
+static const struct cli_spec subs[] = {
+	{ .name = "hw probe",
+	  .usage = "hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]",
+	  .summary = "write this machine's profile (stdout, or FILE with -o)",
+	  .options = probe_options },
+	{ .name = "hw match",
+	  .usage = "hydra hw match [--db DIR] [--sysfs DIR] [--proc DIR]",
+	  .summary = "print the node this machine is and the field that matched;\n"
+		     "exit 1 and 'generic' when none does",
+	  .options = match_options },
+	{ .name = "hw list",
+	  .usage = "hydra hw list [--db DIR]",
+	  .summary = "print the known nodes",
+	  .options = list_options },
+	{ 0 },
+};
+
+const struct cli_spec cli_hw = {
+	.name = "hw",
+	.summary = "record this machine / which node is this",
+	.subs = subs,
+};
 
 static int on_option(int c, const char *arg, void *ud)
 {
@@ -167,69 +202,24 @@ static int hw_list(const struct hw_opts *o)
 
 int cmd_hw(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "output", required_argument, NULL, 'o' },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "sysfs", required_argument, NULL, OPT_SYSFS },
-		{ "proc", required_argument, NULL, OPT_PROC },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct hw_opts o = { 0 };
-	const char *sub;
-	char **sub_argv = NULL;
-	int first, r;
+	int first, sub, r;
 
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(hw_usage, stdout);
-			return EXIT_DONE;
-		}
-	if (argc < 2)
-		return cli_usage_error("hw", "missing 'probe', 'match' or 'list'");
-	sub = argv[1];
-	if (strcmp(sub, "probe") && strcmp(sub, "match") && strcmp(sub, "list"))
-		return cli_usage_error("hw", "unknown 'hw %s' (want probe, match or list)", sub);
-	/* Options follow the subcommand; the parser wants the command in argv[0]. */
-	sub_argv = calloc((size_t)argc, sizeof(*sub_argv));
-	if (!sub_argv) {
-		hydra_err("out of memory");
-		return EXIT_FAILED;
-	}
-	sub_argv[0] = argv[0];
-	for (int i = 2; i < argc; i++)
-		sub_argv[i - 1] = argv[i];
-	r = cli_parse_options(argc - 1, sub_argv, "o:", longopts, on_option, &o, &first);
+	r = cli_parse_sub(argc, argv, &cli_hw, on_option, &o, &sub, &first);
 	if (r >= 0)
-		goto out;
-	r = cli_check_operands("hw", argc - 1 - first, 0, 0);
+		return r;
+	r = cli_check_operands(subs[sub].name, argc - first, 0, 0);
 	if (r >= 0)
-		goto out;
-	if (!strcmp(sub, "probe") && o.db) {
-		r = cli_usage_error("hw", "'--db' is for match and list");
-		goto out;
-	}
-	if (strcmp(sub, "probe") && (o.name || o.output)) {
-		r = cli_usage_error("hw", "'--name' and '--output' are for probe");
-		goto out;
-	}
-	if (!strcmp(sub, "list") && (o.sysfs || o.proc)) {
-		r = cli_usage_error("hw", "'--sysfs' and '--proc' are for probe and match");
-		goto out;
-	}
+		return r;
 	if (!o.sysfs)
 		o.sysfs = "/sys";
 	if (!o.proc)
 		o.proc = "/proc";
 	if (!o.db)
 		o.db = default_db();
-	if (!strcmp(sub, "probe"))
-		r = hw_probe(&o);
-	else if (!strcmp(sub, "match"))
-		r = hw_match(&o);
-	else
-		r = hw_list(&o);
-out:
-	free(sub_argv);
-	return r;
+	if (sub == SUB_PROBE)
+		return hw_probe(&o);
+	if (sub == SUB_MATCH)
+		return hw_match(&o);
+	return hw_list(&o);
 }
