@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,10 +147,220 @@ out:
 	return r;
 }
 
+/*
+ * Laying an overlay over links of the root. libarchive's SECURE_SYMLINKS
+ * with UNLINK removes any link on an entry's way, so an overlay file under
+ * lib/ replaced Debian's "lib -> usr/lib" with a directory and the node
+ * lost /lib/systemd/systemd. So each entry's directories are resolved here
+ * first, as inside chroot(root): an absolute link starts again at the root,
+ * ".." stops there. The entry is handed to libarchive under the real path
+ * this gives, where no link is left on the way for it to remove, and
+ * SECURE_SYMLINKS and SECURE_NODOTDOT stay on to refuse anything else.
+ *
+ * This is done in user space rather than with openat2(RESOLVE_IN_ROOT):
+ * libarchive takes a path, not a directory descriptor, and turning a
+ * descriptor back into a path needs /proc; openat2 also fails on the
+ * components an overlay is about to create, and cannot say where a link
+ * leads without following it. Nothing else runs while hydra-init lays the
+ * overlays, so the tree cannot change between the lookup and the write.
+ */
+struct root {
+	char *path;  /* the root's real path: libarchive would remove a link in it */
+	int fd;      /* the root directory, which every lookup starts from */
+	int links;   /* links followed for the current entry, to 40 as the kernel does */
+};
+
+static int resolve(struct root *r, const char *base, const char *path, int follow_last,
+		   char **out);
+
+/* Append the component C of N bytes to P, a path under the root of PATH_MAX bytes. */
+static int push(char *p, const char *c, size_t n)
+{
+	size_t len = strlen(p);
+
+	if (len + 1 + n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (len)
+		p[len++] = '/';
+	memcpy(p + len, c, n);
+	p[len + n] = '\0';
+	return 0;
+}
+
+/* Drop P's last component; ".." of the root is the root, as in a chroot. */
+static void pop(char *p)
+{
+	char *slash = strrchr(p, '/');
+
+	*(slash ? slash : p) = '\0';
+}
+
+/* Is P (under the root; "" is the root itself) an existing directory? */
+static int is_dir(struct root *r, const char *p)
+{
+	struct stat st;
+
+	return !*p || (!fstatat(r->fd, p, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode));
+}
+
+/*
+ * P names a link. When it leads to an existing directory inside the root,
+ * P becomes that directory's path and 1 is returned. A link to anything
+ * else (a file, nothing, a missing directory's "..") is left in P and 0
+ * returned: libarchive then replaces the link itself with the overlay's
+ * directory, as before, and never what it points to.
+ */
+static int follow(struct root *r, char *p)
+{
+	char target[PATH_MAX], *parent, *dir = NULL;
+	ssize_t n;
+	int e;
+
+	if (++r->links > 40)
+		return -ELOOP;
+	/* A link's target is at most PATH_MAX - 1 bytes on Linux. */
+	n = readlinkat(r->fd, p, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	parent = strdup(p);
+	if (!parent)
+		return -ENOMEM;
+	pop(parent);
+	e = resolve(r, target[0] == '/' ? "" : parent, target, 1, &dir);
+	if (!e && is_dir(r, dir)) {
+		strcpy(p, dir);  /* both PATH_MAX */
+		e = 1;
+	}
+	free(parent);
+	free(dir);
+	return e == -ENOENT ? 0 : e;
+}
+
+/*
+ * P has just got a component that is to be a directory: follow it when it
+ * is a link. *GONE is set when nothing can exist under it any more (it is
+ * missing, a file, or a link that libarchive is to replace).
+ */
+static int step(struct root *r, char *p, int *gone)
+{
+	struct stat st;
+	int e = 0;
+
+	if (fstatat(r->fd, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+		*gone = 1;
+	} else if (S_ISLNK(st.st_mode)) {
+		e = follow(r, p);
+		*gone = e == 0;
+	} else if (!S_ISDIR(st.st_mode)) {
+		*gone = 1;
+	}
+	return e < 0 ? e : 0;
+}
+
+/*
+ * PATH read from BASE (both under the root) into *OUT, a malloc'd path
+ * under the root: each component but the last, and the last too when
+ * FOLLOW_LAST, is followed when it is a link to a directory, so the only
+ * links left on the way are those libarchive is to replace. Components
+ * that do not exist are kept for libarchive to make.
+ */
+static int resolve(struct root *r, const char *base, const char *path, int follow_last,
+		   char **out)
+{
+	char *p = malloc(PATH_MAX);
+	int e = 0, gone = 0;
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(p, PATH_MAX, "%s", base);
+	for (const char *c = path; !e && *c;) {
+		size_t n = strcspn(c, "/");
+		const char *next = c + n + strspn(c + n, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			/* Nothing there has a "..": the kernel would fail here too. */
+			if (gone)
+				e = -ENOENT;
+			else
+				pop(p);
+		} else if (n && !(n == 1 && c[0] == '.') && !(e = push(p, c, n)) && !gone &&
+			 (*next || follow_last))
+			e = step(r, p, &gone);
+		c = next;
+	}
+	if (e)
+		free(p);
+	else
+		*out = p;
+	return e;
+}
+
+/* REL, a path of the overlay, as the real path of what it names under the root. */
+static int place(struct root *r, const char *rel, int follow_last, char **out)
+{
+	char *p = NULL;
+	int e;
+
+	r->links = 0;
+	e = resolve(r, "", rel, follow_last, &p);
+	if (!e && !(*out = hydra_path_join(r->path, p)))
+		e = -ENOMEM;
+	free(p);
+	return e;
+}
+
+/*
+ * The entry's path, and its hard link's target, under the root. The last
+ * component of a file, link or hard link is what the overlay lays, so it is
+ * not followed: a link there is replaced. A directory entry is followed to
+ * the directory a link there leads to, and its owner, mode and time are
+ * set on that directory: it is the directory the overlay's files go into
+ * whichever path reaches it, so a root with merged /usr ends as one
+ * without it would.
+ */
+static int relocate(struct root *r, struct archive_entry *e, const char *tar)
+{
+	const char *name = archive_entry_pathname(e), *hard = archive_entry_hardlink(e);
+	char *full = NULL, *hfull = NULL;
+	int rc = place(r, name, archive_entry_filetype(e) == AE_IFDIR && !hard, &full);
+
+	if (!rc && hard)
+		rc = place(r, hard, 0, &hfull);
+	if (rc) {
+		hydra_err("cannot lay '%s' from '%s': %s", name, tar, strerror(-rc));
+	} else {
+		archive_entry_set_pathname(e, full);
+		if (hfull)
+			archive_entry_set_hardlink(e, hfull);
+	}
+	free(full);
+	free(hfull);
+	return rc;
+}
+
+static int open_root(struct root *r, const char *dest)
+{
+	r->path = realpath(dest, NULL);
+	r->fd = r->path ? open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (r->fd < 0) {
+		int e = -errno;
+
+		hydra_err("cannot open the root '%s': %s", dest, strerror(errno));
+		free(r->path);
+		r->path = NULL;
+		return e;
+	}
+	return 0;
+}
+
 static int extract(const char *tar, const char *dest)
 {
 	struct archive *a = archive_read_new(), *disk = archive_write_disk_new();
 	struct archive_entry *e;
+	struct root root = { .fd = -1 };
 	int r = -EIO, ar;
 
 	if (!a || !disk) {
@@ -162,28 +373,19 @@ static int extract(const char *tar, const char *dest)
 					     ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK |
 					     ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+	if ((r = open_root(&root, dest)) < 0)
+		goto out;
+	r = -EIO;
 	if (archive_read_open_filename(a, tar, 1 << 16) != ARCHIVE_OK)
 		goto out;
 	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		char *full = hydra_path_join(dest, name);
-		const char *hard = archive_entry_hardlink(e);
-		char *hfull = hard ? hydra_path_join(dest, hard) : NULL;
 		const void *buf;
 		size_t len;
 		la_int64_t off;
 
-		if (!full || (hard && !hfull)) {
-			free(full);
-			free(hfull);
-			r = -ENOMEM;
+		if ((r = relocate(&root, e, tar)) < 0)
 			goto out;
-		}
-		archive_entry_set_pathname(e, full);
-		if (hfull)
-			archive_entry_set_hardlink(e, hfull);
-		free(full);
-		free(hfull);
+		r = -EIO;
 		if (archive_write_header(disk, e) < ARCHIVE_WARN) {
 			hydra_err("cannot lay '%s' from '%s': %s", archive_entry_pathname(e), tar,
 				  archive_error_string(disk));
@@ -201,6 +403,9 @@ static int extract(const char *tar, const char *dest)
 out:
 	archive_read_free(a);
 	archive_write_free(disk);
+	if (root.fd >= 0)
+		close(root.fd);
+	free(root.path);
 	return r;
 }
 

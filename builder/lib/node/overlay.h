@@ -13,7 +13,10 @@ int hydra_overlay_pack(const char *src, const char *out, int64_t epoch);
 /*
  * Check every entry of the tar at PATH first, then lay it over DEST.
  * Returns -EPERM (after logging the entry and why) for a hostile archive,
- * in which case nothing was written.
+ * in which case nothing was written. Links of DEST that lead to existing
+ * directories are kept and followed as inside chroot(DEST) (so lib/x goes
+ * to usr/lib/x when lib -> usr/lib); a link an entry itself names is
+ * replaced. -ELOOP when DEST's links loop on an entry's way.
  */
 int hydra_overlay_apply(const char *path, const char *dest);
 
