@@ -6,6 +6,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
+#include "format/hwdb.h"
 #include "format/layout.h"
 #include "medium/clone.h"
 #include "node/crypt.h"
@@ -52,7 +53,12 @@ static int on_option(int c, const char *arg, void *ud)
 	switch (c) {
 	case 'y': a->yes = 1; break;
 	case 'n': a->dry = 1; break;
-	case 'a': a->o.node = arg; break;
+	case 'a':
+		if (!hydra_node_name_valid(arg))
+			return cli_usage_error("clone", "bad node name '%s' (want [a-z0-9][a-z0-9-]*, "
+					       "up to %d)", arg, HYDRA_NODE_NAME_MAX);
+		a->o.node = arg;
+		break;
 	case 's': a->o.source = arg; break;
 	case 'K': a->key_file = arg; break;
 	case 'F': a->o.luks = (struct hydra_luks_opts){ .iterations = 4, .memory_kb = 32 }; break;

@@ -84,6 +84,9 @@ static void test_usage_errors(void)
 	CONTAINS(err_text, "bad memory size 'lots'");
 	EQ_INT(HYDRA("run", "--print", "missing.img"), 1);
 	EQ_STR(err_text, "hydra: error: cannot open image 'missing.img': No such file or directory\n");
+	/* A node name goes into syslinux.cfg: lines of a boot entry are not one. */
+	EQ_INT(HYDRA("clone", "--dry-run", "--as", "x\n  APPEND init=/bin/sh", "x.img"), 2);
+	CONTAINS(err_text, "bad node name");
 }
 
 static void test_run_print(void)
