@@ -288,6 +288,13 @@ static void test_hostile_headers(void)
 		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,\"entries\":1}",
 		  "bytes" },
 	};
+	/* Headers in range that lie about the archive: caught before anything is written. */
+	static const char *const lies[] = {
+		"{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,"
+		"\"entries\":2,\"bytes\":99999999999999999999}",
+		"{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,"
+		"\"entries\":5,\"bytes\":6}",
+	};
 	struct hydra_snapshot_info info;
 	char big[6000];
 
@@ -298,6 +305,13 @@ static void test_hostile_headers(void)
 		EQ_INT(hydra_snapshot_read_info("h.tar.zst", &info), -EINVAL);
 		EQ_INT(hydra_snapshot_restore("h.tar.zst", "in/dst"), -EINVAL);
 		CONTAINS(t_log, cases[i].field);
+		EQ_INT(sh("[ -z \"$(ls -A in/dst)\" ]"), 0);
+	}
+	for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+		t_log[0] = '\0';
+		hostile_with("h.tar.zst", lies[i], "fine2", AE_IFREG);
+		EQ_INT(hydra_snapshot_restore("h.tar.zst", "in/dst"), -EBADMSG);
+		CONTAINS(t_log, "does not hold what its header lists");
 		EQ_INT(sh("[ -z \"$(ls -A in/dst)\" ]"), 0);
 	}
 	memset(big, ' ', sizeof(big) - 1);

@@ -88,6 +88,17 @@ static void hostile(const char *path, mode_t type, const char *symlink_to, const
 	archive_write_free(a);
 }
 
+/* Refused with nothing at all written: not the link, not the entry after it. */
+static void refused_nothing(const char *why)
+{
+	OK(mkdir("dest", 0755) == 0);
+	EQ_INT(hydra_overlay_apply("evil.tar", "dest"), -EPERM);
+	CONTAINS(t_log, why);
+	EQ_INT(sh("[ -z \"$(ls -A dest)\" ]"), 0);
+	EQ_INT(sh("rm -rf dest"), 0);
+	t_log[0] = '\0';
+}
+
 static void refused(const char *why)
 {
 	OK(mkdir("dest", 0755) == 0);
@@ -276,6 +287,72 @@ static void test_truncated(void)
 	CONTAINS(t_log, "damaged");
 }
 
+/* A tar of (path, type, link target) entries, nothing else. */
+struct spec {
+	const char *path;
+	mode_t type;
+	const char *symlink_to, *hardlink_to;
+};
+
+static void write_tar(const struct spec *v, size_t n)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+
+	archive_write_set_format_pax_restricted(a);
+	archive_write_open_filename(a, "evil.tar");
+	for (size_t i = 0; i < n; i++) {
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, v[i].path);
+		archive_entry_set_filetype(e, v[i].type);
+		archive_entry_set_perm(e, 0644);
+		if (v[i].symlink_to)
+			archive_entry_set_symlink(e, v[i].symlink_to);
+		if (v[i].hardlink_to)
+			archive_entry_set_hardlink(e, v[i].hardlink_to);
+		archive_entry_set_size(e, v[i].type == AE_IFREG && !v[i].hardlink_to ? 3 : 0);
+		archive_write_header(a, e);
+		if (v[i].type == AE_IFREG && !v[i].hardlink_to)
+			archive_write_data(a, "ok\n", 3);
+	}
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+}
+
+/*
+ * Paths compared as written let these through the check, to be stopped (or
+ * not) by libarchive after the link was already laid: each spelling is one
+ * path and each is refused before anything is written.
+ */
+static void test_spellings_of_one_path(void)
+{
+	static const struct spec dot[] = { { "a", AE_IFLNK, "/etc", NULL },
+					   { "./a/x", AE_IFREG, NULL, NULL } };
+	static const struct spec slash[] = { { "a/", AE_IFLNK, "/etc", NULL },
+					     { "a/x", AE_IFREG, NULL, NULL } };
+	static const struct spec inner[] = { { "d/a", AE_IFLNK, "/etc", NULL },
+					     { "d/./a/x", AE_IFREG, NULL, NULL } };
+	static const struct spec twice[] = { { "a", AE_IFLNK, "/etc", NULL },
+					     { "a//x", AE_IFREG, NULL, NULL } };
+	static const struct spec hard[] = { { "a", AE_IFLNK, "/etc", NULL },
+					    { "h", AE_IFREG, NULL, "./a/passwd" } };
+	static const struct spec abs[] = { { "//etc/x", AE_IFREG, NULL, NULL } };
+
+	write_tar(dot, 2);
+	refused_nothing("it lies under a symbolic link of the same archive");
+	write_tar(slash, 2);
+	refused_nothing("it lies under a symbolic link of the same archive");
+	write_tar(inner, 2);
+	refused_nothing("it lies under a symbolic link of the same archive");
+	write_tar(twice, 2);
+	refused_nothing("it lies under a symbolic link of the same archive");
+	write_tar(hard, 2);
+	refused_nothing("a hard link through a symbolic link of the same archive");
+	write_tar(abs, 1);
+	refused_nothing("it is absolute");
+}
+
 int main(void)
 {
 	RUN(test_round_trip);
@@ -287,5 +364,6 @@ int main(void)
 	RUN(test_hard_link_over_root_links);
 	RUN(test_links_stay_inside);
 	RUN(test_link_loop);
+	RUN(test_spellings_of_one_path);
 	TESTS_END();
 }

@@ -74,31 +74,129 @@ static int link_escapes(const char *path, const char *target)
 	}
 }
 
-static const char *entry_problem(struct archive_entry *e, char **linkdirs, size_t n_linkdirs)
+/*
+ * One spelling per path, so that paths compare as the file system sees them:
+ * no "./" at the start, no empty or "." components, no "/" at the end
+ * ("./a//b/./c/" is "a/b/c"). ".." and a leading "/" stay, for path_inside
+ * to refuse.
+ * -ENAMETOOLONG past OUT's LEN.
+ */
+static int normalize(const char *in, char *out, size_t len)
 {
-	const char *path = archive_entry_pathname(e), *hard = archive_entry_hardlink(e);
-	mode_t type = archive_entry_filetype(e);
+	size_t o = 0;
 
-	if (!path || !path_inside(strncmp(path, "./", 2) ? path : path + 2))
+	/* An absolute path stays one, for path_inside to refuse. */
+	if (in[0] == '/') {
+		if (len < 2)
+			return -ENAMETOOLONG;
+		out[o++] = '/';
+	}
+	for (const char *c = in; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (n && !(n == 1 && c[0] == '.')) {
+			int sep = o && out[o - 1] != '/';
+
+			if (o + sep + n + 1 > len)
+				return -ENAMETOOLONG;
+			if (sep)
+				out[o++] = '/';
+			memcpy(out + o, c, n);
+			o += n;
+		}
+		c += n + (c[n] == '/');
+	}
+	if (!len)
+		return -ENAMETOOLONG;
+	out[o] = '\0';
+	return 0;
+}
+
+/* Does the normalized PATH lie under one of the archive's own links? */
+static int under_link(const char *path, char *const *links, size_t n_links)
+{
+	for (size_t i = 0; i < n_links; i++) {
+		size_t n = strlen(links[i]);
+
+		if (!strncmp(path, links[i], n) && path[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+/* PATH and HARD (the entry's path and hard-link target) arrive normalized. */
+static const char *entry_problem(struct archive_entry *e, const char *path, const char *hard,
+				 char *const *links, size_t n_links)
+{
+	mode_t type = archive_entry_filetype(e);
+	const char *target = archive_entry_symlink(e);
+
+	if (!path_inside(path))
 		return "it is absolute or climbs out of the tree with '..'";
+	if (under_link(path, links, n_links))
+		return "it lies under a symbolic link of the same archive";
 	if (hard)
-		return path_inside(strncmp(hard, "./", 2) ? hard : hard + 2) ? NULL :
-		       "a hard link to a path outside the tree";
+		return !path_inside(hard) ? "a hard link to a path outside the tree" :
+		       under_link(hard, links, n_links) ?
+		       "a hard link through a symbolic link of the same archive" : NULL;
 	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 		return "only files, directories and links are allowed (device node, FIFO or socket)";
-	if (type == AE_IFLNK && link_escapes(path, archive_entry_symlink(e)))
+	if (type == AE_IFLNK && (!target || link_escapes(path, target)))
 		return "a symbolic link that leaves the tree";
-	for (size_t i = 0; i < n_linkdirs; i++) {
-		size_t n = strlen(linkdirs[i]);
-
-		if (!strncmp(path, linkdirs[i], n) && path[n] == '/')
-			return "it lies under a symbolic link of the same archive";
-	}
 	return NULL;
 }
 
+/* Remember the archive's own links: nothing may be laid through them. */
+static int remember_link(char ***links, size_t *n, const char *path)
+{
+	char **l = realloc(*links, (*n + 1) * sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	*links = l;
+	if (!(l[*n] = strdup(path)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/* What the check pass saw, for a snapshot to compare with its header. */
+static void count_entry(struct archive_entry *e, int hard, struct hydra_archive_count *c)
+{
+	int64_t size = archive_entry_size(e);
+
+	c->entries++;
+	if (hard)
+		c->hard_links++;
+	else if (archive_entry_filetype(e) == AE_IFREG && size > 0) {
+		c->bytes += (uint64_t)size;
+		if ((uint64_t)size > c->largest)
+			c->largest = (uint64_t)size;
+	}
+}
+
+static int check_entry(struct archive_entry *e, const char *tar, const char *kind,
+		       char ***links, size_t *n_links, struct hydra_archive_count *c)
+{
+	const char *raw = archive_entry_pathname(e), *raw_hard = archive_entry_hardlink(e), *why;
+	char path[PATH_MAX], hard[PATH_MAX];
+
+	if (!raw || normalize(raw, path, sizeof(path)) ||
+	    (raw_hard && normalize(raw_hard, hard, sizeof(hard))))
+		why = "its name is missing or too long";
+	else
+		why = entry_problem(e, path, raw_hard ? hard : NULL, *links, *n_links);
+	if (why) {
+		hydra_err("refusing %s '%s': entry '%s': %s", kind, tar, raw ? raw : "", why);
+		return -EPERM;
+	}
+	count_entry(e, raw_hard != NULL, c);
+	return archive_entry_filetype(e) == AE_IFLNK && !raw_hard ?
+	       remember_link(links, n_links, path) : 0;
+}
+
 /* First pass: read every header; refuse the archive before anything is written. */
-static int check_archive(const char *tar, const char *kind)
+static int check_archive(const char *tar, const char *kind, struct hydra_archive_count *c)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -106,6 +204,7 @@ static int check_archive(const char *tar, const char *kind)
 	size_t n_links = 0;
 	int r = 0, ar;
 
+	memset(c, 0, sizeof(*c));
 	if (!a)
 		return -ENOMEM;
 	archive_read_support_format_tar(a);
@@ -115,34 +214,14 @@ static int check_archive(const char *tar, const char *kind)
 		r = -EIO;
 		goto out;
 	}
-	while (!r && (ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *why = entry_problem(e, links, n_links);
-
-		if (why) {
-			hydra_err("refusing %s '%s': entry '%s': %s", kind, tar,
-				  archive_entry_pathname(e), why);
-			r = -EPERM;
-		} else if (archive_entry_filetype(e) == AE_IFLNK) {
-			char **l = realloc(links, (n_links + 1) * sizeof(*l));
-
-			if (!l || !(l[n_links] = strdup(archive_entry_pathname(e)))) {
-				r = -ENOMEM;
-				if (l)
-					links = l;
-			} else {
-				links = l;
-				n_links++;
-			}
-		}
-	}
+	while (!r && (ar = archive_read_next_header(a, &e)) == ARCHIVE_OK)
+		r = check_entry(e, tar, kind, &links, &n_links, c);
 	if (!r && ar != ARCHIVE_EOF) {
 		hydra_err("refusing %s '%s': it is damaged: %s", kind, tar, archive_error_string(a));
 		r = -EIO;
 	}
 out:
-	for (size_t i = 0; i < n_links; i++)
-		free(links[i]);
-	free(links);
+	hydra_strv_free(links, n_links);
 	archive_read_free(a);
 	return r;
 }
@@ -414,14 +493,16 @@ out:
  * every byte in between: a truncated or damaged archive fails in that one
  * pass, and a second one would only double the time.
  */
-int hydra_archive_check(const char *path, const char *kind)
+int hydra_archive_check(const char *path, const char *kind, struct hydra_archive_count *count)
 {
-	return check_archive(path, kind);
+	struct hydra_archive_count ignored;
+
+	return check_archive(path, kind, count ? count : &ignored);
 }
 
 int hydra_overlay_apply(const char *path, const char *dest)
 {
-	int r = hydra_archive_check(path, "overlay");
+	int r = hydra_archive_check(path, "overlay", NULL);
 
 	if (!r)
 		r = extract(path, dest);
