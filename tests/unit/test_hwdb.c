@@ -63,6 +63,7 @@ static void test_malformed(void)
 	expect_error("nodes/bad/unknown-section.conf", "unknown-section.conf:4: ", "network");
 	expect_error("nodes/bad/bad-disk.conf", "bad-disk.conf:2: ", "WD-123");
 	expect_error("nodes/bad/Bad_Name.conf", "Bad_Name.conf", "node name");
+	expect_error("nodes/bad/overlay-outside.conf", "overlay-outside.conf:3: ", "../../etc");
 }
 
 static void test_mac_and_uuid_rules(void)

@@ -21,6 +21,28 @@
 #include "base/hydra.h"
 #include "base/util.h"
 
+int hydra_plain_name(const char *v)
+{
+	if (!*v)
+		return 0;
+	for (const char *c = v; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && !strchr(".+-_", *c))
+			return 0;
+	return v[0] != '-' && v[0] != '.';
+}
+
+int hydra_path_within(const char *path, const char *dir)
+{
+	char p[PATH_MAX], d[PATH_MAX];
+	size_t n;
+
+	if (!realpath(path, p) || !realpath(dir, d))
+		return 0;
+	n = strlen(d);
+	return !strncmp(p, d, n) && (p[n] == '/' || (n == 1 && d[0] == '/'));
+}
+
 void hydra_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n && v[i]; i++)

@@ -15,6 +15,13 @@ char *hydra_path_join(const char *a, const char *b);
 /* malloc'd formatted string; NULL on ENOMEM. */
 char *hydra_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A plain name (package, suite, recipe, overlay folder): letters, digits and
+ * ".+-_", not starting with "-" or ".": nothing a shell or a path could misread.
+ */
+int hydra_plain_name(const char *v);
+/* 1 when PATH, links resolved, lies inside DIR (links resolved too); 0 otherwise. */
+int hydra_path_within(const char *path, const char *dir);
 /* Free the first N strings of V and V itself; HYDRA_STRV_ALL: up to its NULL. */
 #define HYDRA_STRV_ALL SIZE_MAX
 void hydra_strv_free(char **v, size_t n);

@@ -167,6 +167,21 @@ out:
 	return r;
 }
 
+/* Overlay names are folders under overlays/: nothing that could reach past it. */
+static int overlay_names(struct parse_ctx *c, unsigned line, const char *v)
+{
+	char *copy = strdup(v), *save = NULL;
+	int r = copy ? 0 : -ENOMEM;
+
+	for (char *w = copy ? strtok_r(copy, " \t", &save) : NULL; !r && w;
+	     w = strtok_r(NULL, " \t", &save))
+		if (!hydra_plain_name(w))
+			r = hydra_ini_error(c->file, line, "bad overlay name '%s': expected a folder "
+					    "name under overlays/", w);
+	free(copy);
+	return r;
+}
+
 static int on_key(const char *section, const char *key, const char *value, unsigned line, void *ud)
 {
 	struct parse_ctx *c = ud;
@@ -211,7 +226,7 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 		if (!strcmp(key, "hostname"))
 			return set_str(&c->n->hostname, value);
 		if (!strcmp(key, "overlays"))
-			return set_str(&c->n->overlays, value);
+			return overlay_names(c, line, value) ? -EINVAL : set_str(&c->n->overlays, value);
 		if (!strcmp(key, "network"))
 			return set_str(&c->n->network, value);
 	}
