@@ -103,13 +103,21 @@ int cmd_burn(int argc, char **argv)
 	image = argv[first];
 	device = argv[first + 1];
 	r = cli_trust_check(&a.trust, image);
-	if (r) {
+	if (r == -EBADMSG || r == -EPERM)
 		hydra_err("refusing to burn '%s': its signature does not pass", image);
-		return cli_exit_code(r);
-	}
+	else if (r)
+		hydra_err("refusing to burn '%s': it is not a hydra image (no readable MANIFEST)",
+			  image);
+	if (r)
+		return cli_exit_code(r == -EBADMSG || r == -EPERM || r == -ENOMEM ? r : -EBADMSG);
 	r = plan(image, device, &size);
-	if (r || a.dry)
+	if (r)
 		return cli_exit_code(r);
+	/* The plan is only worth showing for a burn that would go ahead: same checks. */
+	if (a.dry) {
+		o.dry_run = 1;
+		return cli_exit_code(hydra_burn(image, device, &o, &rep));
+	}
 	if (!a.yes && (r = cli_confirm_device(device)))
 		return cli_exit_code(r);
 	cli_progress_init(&p, a.mode, "burning");

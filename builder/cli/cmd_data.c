@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/sysfs.h"
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
@@ -266,9 +265,10 @@ static int data_lock(const struct data_args *a)
 
 static uint64_t part_bytes(const char *part)
 {
-	const char *base = strrchr(part, '/');
+	uint64_t n = 0;
 
-	return hydra_sysfs_block_bytes("", base ? base + 1 : part);
+	hydra_data_part_bytes(part, &n);
+	return n;
 }
 
 static int data_status(const struct data_args *a)

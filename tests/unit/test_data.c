@@ -58,6 +58,17 @@ static void test_init_header(void)
 	/* The passphrase went nowhere but into the key slot. */
 	OK(sh("grep -q 'correct horse' m.img") != 0);
 	EQ_INT(hydra_data_probe("p2", NULL), 0);
+	/* The image itself, as 'data status --device m.img' reads it: there, and no ext4 yet. */
+	{
+		uint64_t bytes = 0;
+		int pending = 0;
+
+		EQ_INT(hydra_data_probe("m.img", &pending), 0);
+		EQ_INT(pending, 1);
+		EQ_INT(hydra_data_part_bytes("m.img", &bytes), 0);
+		EQ_INT(bytes, 276480ULL * 512);
+		EQ_INT(hydra_data_probe("p2-missing", NULL), 1);
+	}
 }
 
 static void test_init_refusals(void)

@@ -10,24 +10,12 @@
 #include <stdint.h>
 
 #include "base/hydra.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 
 /* Layout v1 puts partition 1 here; an uncommitted medium has no table to say so. */
 #define HYDRA_PART_OFFSET (1024 * 1024)
 
-struct hydra_mbr {
-	int signature;         /* 0x55AA present: the medium was committed */
-	int bootable;          /* partition 1 has the boot flag */
-	uint8_t type;          /* partition 1 type */
-	uint64_t start;        /* partition 1 start, bytes */
-	uint64_t size;         /* partition 1 size, bytes */
-	uint64_t start2;       /* partition 2 (the data volume) start and size, bytes; */
-	uint64_t size2;        /* both 0 when there is none */
-	uint32_t disk_id;      /* bytes 440-443 */
-};
-
-/* Pure: read sector 0. */
-void hydra_mbr_parse(const unsigned char sector[512], struct hydra_mbr *out);
 
 struct hydra_medium;
 
