@@ -32,6 +32,21 @@ int hydra_plain_name(const char *v)
 	return v[0] != '-' && v[0] != '.';
 }
 
+int hydra_path_stays_inside(const char *p)
+{
+	if (!*p || *p == '/')
+		return 0;
+	for (const char *c = p;;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return 0;
+		if (!c[n])
+			return 1;
+		c += n + 1;
+	}
+}
+
 int hydra_path_within(const char *path, const char *dir)
 {
 	char p[PATH_MAX], d[PATH_MAX];

@@ -20,6 +20,8 @@ char *hydra_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * ".+-_", not starting with "-" or ".": nothing a shell or a path could misread.
  */
 int hydra_plain_name(const char *v);
+/* 1 when P is a relative path that no ".." can lead out of: "a/b", not "/a", "../a" or "". */
+int hydra_path_stays_inside(const char *p);
 /* 1 when PATH, links resolved, lies inside DIR (links resolved too); 0 otherwise. */
 int hydra_path_within(const char *path, const char *dir);
 /* Free the first N strings of V and V itself; HYDRA_STRV_ALL: up to its NULL. */

@@ -53,22 +53,6 @@ struct load {
 	const char *file;
 };
 
-/* A path inside the project: relative, and no ".." anywhere in it. */
-static int inside_project(const char *v)
-{
-	if (!*v || *v == '/')
-		return 0;
-	for (const char *c = v;;) {
-		size_t n = strcspn(c, "/");
-
-		if (n == 2 && c[0] == '.' && c[1] == '.')
-			return 0;
-		if (!c[n])
-			return 1;
-		c += n + 1;
-	}
-}
-
 /* Every word of a list checked, each error at the list's line. */
 static int check_list(struct load *l, const struct recipe_key *k, char *const *list, size_t n,
 		      unsigned line)
@@ -78,7 +62,7 @@ static int check_list(struct load *l, const struct recipe_key *k, char *const *l
 			return hydra_ini_error(l->file, line, "bad name '%s' in '%s' of [%s]: "
 					       "expected a folder name under overlays/", list[i],
 					       k->key, k->section);
-		if (k->type == T_PATHS && !inside_project(list[i]))
+		if (k->type == T_PATHS && !hydra_path_stays_inside(list[i]))
 			return hydra_ini_error(l->file, line, "bad path '%s' in '%s' of [%s]: "
 					       "expected a path inside the project, without '..'",
 					       list[i], k->key, k->section);

@@ -33,22 +33,6 @@ int hydra_overlay_pack(const char *src, const char *out, int64_t epoch)
 	return r;
 }
 
-/* A path inside the tree: relative, no "..", nothing empty. */
-static int path_inside(const char *p)
-{
-	if (!*p || *p == '/')
-		return 0;
-	for (const char *c = p;;) {
-		size_t n = strcspn(c, "/");
-
-		if (n == 2 && c[0] == '.' && c[1] == '.')
-			return 0;
-		if (!c[n])
-			return 1;
-		c += n + 1;
-	}
-}
-
 /* Does TARGET, read from the directory of the link at PATH, climb above the root? */
 static int link_escapes(const char *path, const char *target)
 {
@@ -77,15 +61,15 @@ static int link_escapes(const char *path, const char *target)
 /*
  * One spelling per path, so that paths compare as the file system sees them:
  * no "./" at the start, no empty or "." components, no "/" at the end
- * ("./a//b/./c/" is "a/b/c"). ".." and a leading "/" stay, for path_inside
- * to refuse.
+ * ("./a//b/./c/" is "a/b/c"). ".." and a leading "/" stay, for
+ * hydra_path_stays_inside to refuse.
  * -ENAMETOOLONG past OUT's LEN.
  */
 static int normalize(const char *in, char *out, size_t len)
 {
 	size_t o = 0;
 
-	/* An absolute path stays one, for path_inside to refuse. */
+	/* An absolute path stays one, for hydra_path_stays_inside to refuse. */
 	if (in[0] == '/') {
 		if (len < 2)
 			return -ENAMETOOLONG;
@@ -131,12 +115,12 @@ static const char *entry_problem(struct archive_entry *e, const char *path, cons
 	mode_t type = archive_entry_filetype(e);
 	const char *target = archive_entry_symlink(e);
 
-	if (!path_inside(path))
+	if (!hydra_path_stays_inside(path))
 		return "it is absolute or climbs out of the tree with '..'";
 	if (under_link(path, links, n_links))
 		return "it lies under a symbolic link of the same archive";
 	if (hard)
-		return !path_inside(hard) ? "a hard link to a path outside the tree" :
+		return !hydra_path_stays_inside(hard) ? "a hard link to a path outside the tree" :
 		       under_link(hard, links, n_links) ?
 		       "a hard link through a symbolic link of the same archive" : NULL;
 	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
