@@ -22,7 +22,8 @@ struct hydra_fat {
 	uint32_t root;
 	uint32_t *fat;              /* the first FAT, entries as on the disk */
 	int cached;                 /* FD reads through the page cache: read ahead */
-	unsigned char *buf;         /* RUN_MAX bytes, aligned for O_DIRECT */
+	unsigned char *buf;         /* buf_len bytes, aligned for O_DIRECT */
+	size_t buf_len;             /* RUN_MAX, or less for a smaller file system */
 };
 
 static int read_at(struct hydra_fat *f, void *buf, size_t len, uint64_t off)
@@ -90,16 +91,25 @@ int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out)
 	int r;
 
 	*out = NULL;
-	if (!f || posix_memalign((void **)&f->buf, 4096, RUN_MAX)) {
-		free(f);
+	if (!f)
 		return -ENOMEM;
-	}
 	f->fd = fd;
 	f->offset = offset;
 	f->cached = !(fcntl(fd, F_GETFL) & O_DIRECT);
 	r = hydra_fd_bytes(fd, &room);
 	if (!r && room <= offset)
 		r = -EINVAL;
+	/*
+	 * A run is never longer than the file system, which ends before ROOM
+	 * (parse_boot): a small one gets a small buffer, in whole pages, room
+	 * for the boot sector's 4096 bytes included.
+	 */
+	if (!r) {
+		f->buf_len = room - offset < RUN_MAX ? (size_t)(room - offset) : RUN_MAX;
+		f->buf_len = f->buf_len < 4096 ? 4096 : (f->buf_len + 4095) / 4096 * 4096;
+		if (posix_memalign((void **)&f->buf, 4096, f->buf_len))
+			r = -ENOMEM;
+	}
 	if (!r)
 		r = read_at(f, f->buf, 4096, 0);
 	if (!r)
@@ -141,7 +151,7 @@ static uint32_t next(const struct hydra_fat *f, uint32_t c)
 }
 
 /*
- * Clusters from C on, in runs of contiguous clusters of at most RUN_MAX
+ * Clusters from C on, in runs of contiguous clusters of at most buf_len
  * bytes; FN gets each run's bytes. LIMIT bytes at most are handed over (the
  * file size; UINT64_MAX for a directory). A loop or a chain leaving the FAT is -EIO.
  */
@@ -166,7 +176,7 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 				return -EIO;
 			/* A next cluster past the last is not read: the outer loop refuses it. */
 			if (nx != c + 1 || !valid(f, nx) ||
-			    (uint64_t)(n + 1) * f->cluster_bytes > RUN_MAX) {
+			    (uint64_t)(n + 1) * f->cluster_bytes > f->buf_len) {
 				c = nx;
 				break;
 			}
