@@ -89,7 +89,12 @@ class Part:
         return self.n - (printed - self.start)
 
     def _fill(self, result, why):
+        global failures
         left = self.left()
+        if left <= 0 and result is not_ok:
+            # Nothing left to say it with: the program fails all the same.
+            failures += 1
+            print(f"# {self.name}: {why}", flush=True)
         for i in range(left):
             result(f"{self.name} ({self.n - left + i + 1} of {self.n})",
                    why if i == 0 or result is skip else "not run (see above)")
@@ -123,13 +128,9 @@ class Part:
         if issubclass(kind, VMError):
             # Said once, by the innermost part; the outermost one ends it, since the parts
             # around the innermost ran in the same VM.
-            global failures
-            why = "not run (the VM failed, above)" if getattr(e, "said", False) else str(e)
-            if self.left() > 0:
-                self._fill(not_ok, why)
-            elif not getattr(e, "said", False):
-                failures += 1
-                print(f"# {self.name}: {e}", flush=True)
+            said = getattr(e, "said", False)
+            if self.left() > 0 or not said:
+                self._fill(not_ok, "not run (the VM failed, above)" if said else str(e))
             e.said = True
             return not parts
         return False
