@@ -521,10 +521,8 @@ static void test_parser_refuses_the_rest(void)
 int main(void)
 {
 	snprintf(hydra_bin, sizeof(hydra_bin), "%s/hydra", HYDRA_BUILDDIR);
-	if (access(hydra_bin, X_OK) < 0) {
-		printf("skip - test_cli: build/hydra not built (make all)\n");
-		return 0;
-	}
+	if (access(hydra_bin, X_OK) < 0)
+		SKIP_RUNS("build/hydra not built (make all)");
 	RUN(test_usage);
 	RUN(test_usage_errors);
 	RUN(test_tables);
@@ -533,12 +531,10 @@ int main(void)
 	RUN(test_parser_takes_table);
 	RUN(test_parser_refuses_the_rest);
 	/* hydra run --print checks that QEMU is there, as a real run would. */
-	if (hydra_tool_require("qemu-system-x86_64") < 0) {
-		printf("skip - test_run: no qemu-system-x86_64 (apt-get install qemu-system-x86)\n");
-	} else {
-		RUN(test_run_print);
-		RUN(test_run_uefi);
-	}
+	if (hydra_tool_require("qemu-system-x86_64") < 0)
+		SKIP_RUNS("no qemu-system-x86_64 (apt-get install qemu-system-x86)");
+	RUN(test_run_print);
+	RUN(test_run_uefi);
 	free(out_text);
 	TESTS_END();
 }
