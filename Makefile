@@ -47,6 +47,10 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 INIT_OBJ := $(INIT_SRC:%.c=$(B)/%.o)
 TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(B)/tests/unit/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+# The commands without main(), as an archive, so that a unit test can link
+# them and walk their option tables (tests/unit/test_cli.c).
+CLI_MAIN := $(B)/builder/cli/main.o
+CLI_LIB := $(B)/libhydra-cli.a
 
 all: $(B)/hydra $(B)/hydra-init
 
@@ -65,19 +69,25 @@ $(call layer_lib,$(1)): $(patsubst %.c,$(B)/%.o,$(call layer_src,$(1)))
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(B)/hydra: $(CLI_OBJ) $(ALL_LIBS)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(ALL_LIBS) $(LIBS)
+$(CLI_LIB): $(filter-out $(CLI_MAIN),$(CLI_OBJ))
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/hydra: $(CLI_MAIN) $(CLI_LIB) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_MAIN) $(CLI_LIB) $(ALL_LIBS) $(LIBS)
 
 # hydra-init is PID 1 of the initramfs: the node's layers only, no libparted.
 INIT_PKGS := libarchive blkid libcryptsetup libcrypto json-c
 $(B)/hydra-init: $(INIT_OBJ) $(INIT_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(INIT_OBJ) $(INIT_LIBS) $(shell $(PKG_CONFIG) --libs $(INIT_PKGS))
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(ALL_LIBS)
+# A test takes from the cli archive only what it names (test_cli: the commands' tables).
+$(B)/tests/%: $(B)/tests/unit/%.o $(CLI_LIB) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIB) $(ALL_LIBS) $(LIBS)
 
-$(B)/tests/unit/%.o: ALL_CFLAGS += -DHYDRA_SRCDIR='"$(CURDIR)"' -DHYDRA_BUILDDIR='"$(CURDIR)/$(B)"'
+$(B)/tests/unit/%.o: ALL_CFLAGS += -Ibuilder -DHYDRA_SRCDIR='"$(CURDIR)"' -DHYDRA_BUILDDIR='"$(CURDIR)/$(B)"'
 
 unit-tests: $(TESTS)
 
@@ -97,5 +107,44 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit-tests check-unit check install clean
+# Fuzzing (tests/fuzz/README.md): a libFuzzer harness tests/fuzz/fuzz_NAME.c
+# for each parser of outside input, built with clang into build-fuzz/ (the
+# library too, with the fuzzer's coverage and ASan and UBSan, so the plain
+# build is untouched), each run for FUZZ_SECONDS on a copy of
+# tests/fuzz/corpus/NAME/. A crash fails the target; its input is kept in
+# build-fuzz/crashes/NAME/.
+FUZZ_B := build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+# What the harnesses call: the archives from medium down (sign and trust are in medium).
+FUZZ_LIBS := $(foreach l,medium node format base,$(call layer_lib,$(l)))
+
+fuzz:
+	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined fuzz-run
+
+fuzz-build:
+	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined fuzz-harnesses
+
+# These three run inside the make above, with B=build-fuzz and clang.
+fuzz-harnesses: $(FUZZ_NAMES:%=$(B)/fuzz/%)
+
+fuzz-run: $(FUZZ_NAMES:%=fuzz-run-%)
+
+fuzz-run-%: $(B)/fuzz/%
+	@tests/fuzz/run $* $(B) $(FUZZ_SECONDS)
+
+# --as-needed: a harness loads only the libraries it calls. libparted's
+# constructor trips ASan's strchr check at load (tests/run-tests turns that
+# check off); no harness needs libparted, so strchr stays checked here.
+$(B)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz -o $@ $< \
+		$(FUZZ_LIBS) -Wl,--as-needed $(LIBS)
+
+clean-fuzz:
+	rm -rf $(FUZZ_B)
+
+.PHONY: all unit-tests check-unit check install clean fuzz fuzz-build fuzz-harnesses fuzz-run \
+	clean-fuzz
 .SECONDARY:

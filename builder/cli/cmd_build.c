@@ -46,15 +46,23 @@ static int on_option(int c, const char *arg, void *ud)
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	CLI_OPT('o', "output", "OUT", "write the image to OUT (default out/NAME.img)"),
+	CLI_LONG('s', "size", "SIZE", "medium size, like 2G (default: the recipe's, else planned)"),
+	CLI_LONG('S', "sign", "KEY", "sign the MANIFEST with the private key KEY (hydra keygen)"),
+	CLI_LONG('N', "no-cache", NULL, "make every stage again instead of taking it from out/cache"),
+	{ 0 },
+};
+
+const struct cli_spec cli_build = {
+	.name = "build",
+	.usage = "hydra build [-o OUT] [--size SIZE] [--sign KEY] [--no-cache] RECIPE",
+	.summary = "assemble an image from a recipe",
+	.options = options,
+};
+
 int cmd_build(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "size", required_argument, NULL, 's' },
-		{ "sign", required_argument, NULL, 'S' },
-		{ "no-cache", no_argument, NULL, 'N' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct hydra_build_opts o = { 0 };
 	struct hydra_build_result res;
 	struct hydra_recipe *r = NULL;
@@ -63,7 +71,7 @@ int cmd_build(int argc, char **argv)
 	int first, e;
 	ssize_t n;
 
-	e = cli_parse_options(argc, argv, "o:", longopts, on_option, &o, &first);
+	e = cli_parse_options(argc, argv, &cli_build, on_option, &o, &first);
 	if (e >= 0)
 		return e;
 	e = cli_check_operands("build", argc - first, 1, 1);

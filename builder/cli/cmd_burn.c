@@ -68,15 +68,23 @@ static int on_option(int c, const char *arg, void *ud)
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	CLI_OPT('y', "yes", NULL, "no typed confirmation (the safety rules still hold)"),
+	CLI_OPT('n', "dry-run", NULL, "show the plan, write nothing"),
+	CLI_LONG_EQ('P', "progress", "MODE", "auto (a line on a terminal), none or json"),
+	CLI_TRUST_OPTIONS,
+	{ 0 },
+};
+
+const struct cli_spec cli_burn = {
+	.name = "burn",
+	.usage = "hydra burn [--yes] [--dry-run] [--key FILE] [--require-signature] IMAGE DEVICE",
+	.summary = "write an image to a stick or disk, verified",
+	.options = options,
+};
+
 int cmd_burn(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "progress", required_argument, NULL, 'P' },
-		CLI_TRUST_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct burn_args a = { .mode = PROGRESS_AUTO };
 	struct hydra_burn_opts o = { .sysroot = "" };
 	struct hydra_burn_report rep;
@@ -86,7 +94,7 @@ int cmd_burn(int argc, char **argv)
 	int first, r;
 	char sz[32];
 
-	r = cli_parse_options(argc, argv, "ynk:", longopts, on_option, &a, &first);
+	r = cli_parse_options(argc, argv, &cli_burn, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("burn", argc - first, 2, 2);
@@ -95,13 +103,21 @@ int cmd_burn(int argc, char **argv)
 	image = argv[first];
 	device = argv[first + 1];
 	r = cli_trust_check(&a.trust, image);
-	if (r) {
+	if (r == -EBADMSG || r == -EPERM)
 		hydra_err("refusing to burn '%s': its signature does not pass", image);
-		return cli_exit_code(r);
-	}
+	else if (r)
+		hydra_err("refusing to burn '%s': it is not a hydra image (no readable MANIFEST)",
+			  image);
+	if (r)
+		return cli_exit_code(r == -EBADMSG || r == -EPERM || r == -ENOMEM ? r : -EBADMSG);
 	r = plan(image, device, &size);
-	if (r || a.dry)
+	if (r)
 		return cli_exit_code(r);
+	/* The plan is only worth showing for a burn that would go ahead: same checks. */
+	if (a.dry) {
+		o.dry_run = 1;
+		return cli_exit_code(hydra_burn(image, device, &o, &rep));
+	}
 	if (!a.yes && (r = cli_confirm_device(device)))
 		return cli_exit_code(r);
 	cli_progress_init(&p, a.mode, "burning");

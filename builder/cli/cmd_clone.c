@@ -7,9 +7,10 @@
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
+#include "format/hwdb.h"
 #include "format/layout.h"
-#include "fleet/regen.h"
 #include "medium/clone.h"
+#include "fleet/regen.h"
 #include "fleet/replica.h"
 #include "node/crypt.h"
 #include "node/volume.h"
@@ -59,7 +60,12 @@ static int on_option(int c, const char *arg, void *ud)
 	switch (c) {
 	case 'y': a->yes = 1; break;
 	case 'n': a->dry = 1; break;
-	case 'a': a->o.node = arg; break;
+	case 'a':
+		if (!hydra_node_name_valid(arg))
+			return cli_usage_error("clone", "bad node name '%s' (want [a-z0-9][a-z0-9-]*, "
+					       "up to %d)", arg, HYDRA_NODE_NAME_MAX);
+		a->o.node = arg;
+		break;
 	case 's': a->o.source = arg; break;
 	case 'K': a->key_file = arg; break;
 	case 'F': a->o.luks = (struct hydra_luks_opts){ .iterations = 4, .memory_kb = 32 }; break;
@@ -83,6 +89,30 @@ static int on_option(int c, const char *arg, void *ud)
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	CLI_OPT('y', "yes", NULL, "no typed confirmation (the safety rules still hold)"),
+	CLI_OPT('n', "dry-run", NULL, "show the plan, write nothing"),
+	CLI_LONG('a', "as", "NODE", "the clone boots as NODE (hydra.node=NODE)"),
+	CLI_LONG('d', "data", "MODE", "none (default); empty: partition 2, a new LUKS2 volume;\n"
+	  "copy: the same, with this node's data files copied in;\n"
+	  "replica (with --as NODE): with NODE's replica kept here,\n"
+	  "restored at its first boot with its recovery key"),
+	CLI_LONG('K', "key-file", "F", "the new volume's passphrase (else asked twice)"),
+	CLI_LONG('F', "pbkdf-fast", NULL, "argon2id at 4 iterations and 32 KiB, for tests only"),
+	CLI_LONG('s', "source", "DIR", "the medium to clone (default: the running one)"),
+	CLI_LONG_EQ('P', "progress", "MODE", "auto, none or json"),
+	CLI_TRUST_OPTIONS,
+	{ 0 },
+};
+
+const struct cli_spec cli_clone = {
+	.name = "clone",
+	.usage = "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy|replica] "
+		 "[--key-file F] DEVICE",
+	.summary = "replicate the running node onto DEVICE",
+	.options = options,
+};
+
 /* --data replica: the node --as names, from its replica kept on this node's data volume. */
 static int replica_setup(struct clone_args *a, struct hydra_regen *g, char *holder, size_t len,
 			 char **datadir)
@@ -104,18 +134,6 @@ static int replica_setup(struct clone_args *a, struct hydra_regen *g, char *hold
 
 int cmd_clone(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "as", required_argument, NULL, 'a' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "source", required_argument, NULL, 's' },
-		{ "progress", required_argument, NULL, 'P' },
-		{ "key-file", required_argument, NULL, 'K' },
-		{ "pbkdf-fast", no_argument, NULL, 'F' },
-		CLI_TRUST_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct clone_args a = { .mode = PROGRESS_AUTO, .o = { .sysroot = "" } };
 	struct hydra_clone_plan plan;
 	struct cli_progress p;
@@ -125,7 +143,7 @@ int cmd_clone(int argc, char **argv)
 	size_t len = 0;
 	int first, r;
 
-	r = cli_parse_options(argc, argv, "ynk:", longopts, on_option, &a, &first);
+	r = cli_parse_options(argc, argv, &cli_clone, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("clone", argc - first, 1, 1);
@@ -140,10 +158,8 @@ int cmd_clone(int argc, char **argv)
 	if (a.replica && (r = replica_setup(&a, &regen, holder, sizeof(holder), &datadir)) != 0)
 		goto out;
 	r = hydra_clone_plan(device, &a.o, &plan);
-	if (r) {
-		r = cli_exit_code(r);
-		goto out;
-	}
+	if (r)
+		goto fail;
 	print_plan(device, &plan, &a.o);
 	if (a.dry) {
 		r = EXIT_DONE;

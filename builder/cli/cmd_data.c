@@ -1,4 +1,7 @@
-/* hydra data: the encrypted data partition (init, unlock, lock, status, snapshot, restore). */
+/*
+ * hydra data: the encrypted data partition (init, unlock, lock, status, snapshot, restore) and
+ * its replicas (backup, replicas, restore --from: replica.c).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -9,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/sysfs.h"
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
@@ -30,29 +32,148 @@ struct data_args {
 	struct cli_replica_args rep;       /* backup, replicas, restore --from */
 };
 
-enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE, OPT_CHECK, OPT_NODE,
-       OPT_ACCEPT, OPT_PUBKEY, OPT_USERS, OPT_SNAPSHOT, OPT_PROGRESS };
+enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE, OPT_SNAPSHOT,
+       OPT_PROGRESS, OPT_CHECK, OPT_NODE, OPT_ACCEPT, OPT_PUBKEY, OPT_USERS };
+
+/* Entries that more than one subcommand takes. */
+#define OPT_DEVICE \
+	CLI_OPT('d', "device", "DISK", "a disk or image file instead of the running medium's disk")
+#define OPT_KEY_FILE \
+	CLI_LONG(OPT_KEY, "key-file", "F", "the passphrase is the whole of F (mode 0600 or stricter)")
+
+static const struct cli_option init_options[] = {
+	OPT_DEVICE,
+	CLI_OPT('s', "size", "SIZE", "partition size (default: all the free space)"),
+	OPT_KEY_FILE,
+	CLI_LONG(OPT_FORCE, "force", NULL, "replace an existing partition 2 (asks unless --yes)"),
+	CLI_OPT('y', "yes", NULL, "no typed confirmation for --force"),
+	CLI_LONG(OPT_FAST, "pbkdf-fast", NULL, "argon2id at 4 iterations and 32 KiB, for tests only:\n"
+	  "such a passphrase is cheap to guess"),
+	{ 0 },
+};
+
+static const struct cli_option unlock_options[] = {
+	OPT_KEY_FILE,
+	OPT_DEVICE,
+	CLI_LONG(OPT_MOUNT, "mount", "DIR", "with --device: mount the volume on DIR"),
+	{ 0 },
+};
+
+static const struct cli_option device_options[] = {
+	OPT_DEVICE,
+	{ 0 },
+};
+
+static const struct cli_option snapshot_options[] = {
+	CLI_OPT('o', "output", "FILE", "the snapshot to write (a tar.zst)"),
+	CLI_LONG(OPT_FROM, "from", "DIR", "the tree to save (default: the mounted volume)"),
+	{ 0 },
+};
+
+static const struct cli_option restore_options[] = {
+	CLI_LONG(OPT_TO, "to", "DIR", "the directory to fill (default: the mounted volume)"),
+	CLI_LONG(OPT_FROM, "from", "NODE", "this node's replica on NODE (or the copy of it\n"
+	  "that a clone made there) instead of a snapshot FILE"),
+	CLI_LONG(OPT_SNAPSHOT, "snapshot", "ID", "with --from: that snapshot (default: the newest)"),
+	CLI_LONG(OPT_KEY, "key-file", "F", "with --from: the recovery key is the whole of F (else it\n"
+	  "is asked when the copy a clone made is read)"),
+	{ 0 },
+};
+
+static const struct cli_option backup_options[] = {
+	CLI_LONG(OPT_TO, "to", "NODE", "this neighbour only (repeatable; default: every one)"),
+	CLI_LONG_EQ(OPT_PROGRESS, "progress", "MODE", "auto (a line on a terminal), none or json"),
+	{ 0 },
+};
+
+static const struct cli_option replicas_options[] = {
+	CLI_LONG(OPT_CHECK, "check", NULL, "restic's check of this node's replicas, reading all\n"
+	  "their data; of those kept here, the SHA-256 of each file\n"
+	  "against its name"),
+	CLI_LONG(OPT_NODE, "node", "NODE", "only NODE's replicas and those on NODE"),
+	CLI_LONG(OPT_ACCEPT, "accept", "NODE", "let NODE keep its replica here (a chrooted sftp\n"
+	  "user replica-NODE and its repository folder)"),
+	CLI_LONG(OPT_PUBKEY, "key", "FILE", "with --accept: NODE's public ssh key"),
+	CLI_LONG(OPT_USERS, "users", NULL, "make the users of the nodes accepted here (at boot)"),
+	{ 0 },
+};
+
+/* In the order of cli_data's subs. */
+enum { SUB_INIT, SUB_UNLOCK, SUB_LOCK, SUB_STATUS, SUB_SNAPSHOT, SUB_RESTORE, SUB_BACKUP,
+       SUB_REPLICAS };
+
+static const struct cli_spec subs[] = {
+	{ .name = "data init",
+	  .usage = "hydra data init [--size SIZE] [--key-file F] [--device DISK|IMAGE] [--force --yes]",
+	  .summary = "add partition 2 after partition 1: LUKS2 (argon2id, aes-xts-plain64),\n"
+		     "ext4 inside; asks a new passphrase twice",
+	  .options = init_options },
+	{ .name = "data unlock",
+	  .usage = "hydra data unlock [--key-file F] [--device DISK --mount DIR]",
+	  .summary = "open it (three tries), mount it on " HYDRA_DATA_DIR ",\n"
+		     "bind the recipe's persisted paths from it",
+	  .options = unlock_options },
+	{ .name = "data lock",
+	  .usage = "hydra data lock [--device DISK]",
+	  .summary = "unmount it and close it",
+	  .options = device_options },
+	{ .name = "data status",
+	  .usage = "hydra data status [--device DISK]",
+	  .summary = "absent, locked, unlocked or mounted, and sizes",
+	  .options = device_options },
+	{ .name = "data snapshot",
+	  .usage = "hydra data snapshot -o FILE [--from DIR]",
+	  .summary = "its files into a tar.zst with a header (node, image, time)",
+	  .options = snapshot_options },
+	{ .name = "data restore",
+	  .usage = "hydra data restore [--to DIR] (FILE | --from NODE [--snapshot ID] [--key-file F])",
+	  .summary = "a snapshot into the empty, mounted volume; with --from, this node's\n"
+		     "data from its replica on NODE (checked whole first)",
+	  .options = restore_options },
+	{ .name = "data backup",
+	  .usage = "hydra data backup [--to NODE]... [--progress=MODE]",
+	  .summary = "snapshot this node's data volume into its replica on each neighbour\n"
+		     "(restic over sftp), then forget and prune by the retention policy",
+	  .options = backup_options,
+	  .notes = "The first backup makes this node's recovery key, shown once, and ssh key.\n"
+		   "Exit 4 when a neighbour refused the key or password, else 1 when one failed." },
+	{ .name = "data replicas",
+	  .usage = "hydra data replicas [--check] [--node NODE] | --accept NODE --key FILE | --users",
+	  .summary = "replicas kept here and this node's replicas elsewhere: node, where,\n"
+		     "snapshots, newest time, size",
+	  .options = replicas_options },
+	{ 0 },
+};
+
+const struct cli_spec cli_data = {
+	.name = "data",
+	.summary = "the encrypted data partition",
+	.subs = subs,
+};
 
 /* The replica options, kept apart for replica.c. */
 static int on_replica_option(int c, const char *arg, struct cli_replica_args *r)
 {
 	switch (c) {
+	/* backup: the neighbours; restore: the one directory (replica.c says when there are more). */
 	case OPT_TO:
 		if (r->n_to == CLI_REPLICA_MAX_TO)
-			return cli_usage_error("data", "--to given more than %d times", CLI_REPLICA_MAX_TO);
+			return cli_usage_error("data", "--to given more than %d times",
+					       CLI_REPLICA_MAX_TO);
 		r->to[r->n_to++] = arg;
 		break;
+	/* snapshot --from DIR is the same option, read by data_snapshot from data_args. */
 	case OPT_FROM: r->from = arg; break;
+	case OPT_SNAPSHOT: r->snapshot = arg; break;
+	case OPT_KEY: r->key_file = arg; break;
 	case OPT_CHECK: r->check = 1; break;
 	case OPT_NODE: r->node = arg; break;
 	case OPT_ACCEPT: r->accept = arg; break;
 	case OPT_PUBKEY: r->key = arg; break;
 	case OPT_USERS: r->users = 1; break;
-	case OPT_SNAPSHOT: r->snapshot = arg; break;
-	case OPT_KEY: r->key_file = arg; break;
 	case OPT_PROGRESS:
 		if (cli_progress_parse(arg, &r->mode))
-			return cli_usage_error("data", "--progress takes auto, none or json");
+			return cli_usage_error("data backup", "--progress takes auto, none or json");
 		break;
 	}
 	return 0;
@@ -77,7 +198,7 @@ static int on_option(int c, const char *arg, void *ud)
 	case OPT_FORCE: a->force = 1; break;
 	case 's':
 		if (hydra_parse_size(arg, &a->size) < 0)
-			return cli_usage_error("data", "bad size '%s': want something like 512M or 2G",
+			return cli_usage_error("data init", "bad size '%s': want something like 512M or 2G",
 					       arg);
 		break;
 	}
@@ -218,9 +339,10 @@ static int data_lock(const struct data_args *a)
 
 static uint64_t part_bytes(const char *part)
 {
-	const char *base = strrchr(part, '/');
+	uint64_t n = 0;
 
-	return hydra_sysfs_block_bytes("", base ? base + 1 : part);
+	hydra_data_part_bytes(part, &n);
+	return n;
 }
 
 static int data_status(const struct data_args *a)
@@ -292,7 +414,7 @@ static int data_snapshot(const struct data_args *a)
 	int r;
 
 	if (!a->output)
-		return cli_usage_error("data", "'snapshot' needs -o FILE");
+		return cli_usage_error("data snapshot", "'snapshot' needs -o FILE");
 	r = default_dir(a->from, &dir);
 	node_and_image(&info);
 	if (!r)
@@ -332,61 +454,34 @@ static int data_restore(const struct data_args *a, const char *file)
 
 int cmd_data(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "size", required_argument, NULL, 's' },
-		{ "key-file", required_argument, NULL, OPT_KEY },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "pbkdf-fast", no_argument, NULL, OPT_FAST },
-		{ "output", required_argument, NULL, 'o' },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "mount", required_argument, NULL, OPT_MOUNT },
-		{ "check", no_argument, NULL, OPT_CHECK },
-		{ "node", required_argument, NULL, OPT_NODE },
-		{ "accept", required_argument, NULL, OPT_ACCEPT },
-		{ "key", required_argument, NULL, OPT_PUBKEY },
-		{ "users", no_argument, NULL, OPT_USERS },
-		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
-		{ "progress", required_argument, NULL, OPT_PROGRESS },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const subs[] = { "init", "unlock", "lock", "status", "snapshot",
-					    "restore", "backup", "replicas", NULL };
 	struct data_args a = { .rep.mode = PROGRESS_AUTO };
-	const char *sub;
-	int first, r, n, n_ops;
+	int first, r, n, file;
 
-	r = cli_parse_options(argc, argv, "o:y", longopts, on_option, &a, &first);
+	r = cli_parse_sub(argc, argv, &cli_data, on_option, &a, &n, &first);
 	if (r >= 0)
 		return r;
-	if (first >= argc)
-		return cli_usage_error("data", "missing init, unlock, lock, status, snapshot, "
-				       "restore, backup or replicas");
-	sub = argv[first];
-	for (n = 0; subs[n] && strcmp(subs[n], sub); n++)
-		;
-	if (!subs[n])
-		return cli_usage_error("data", "unknown 'data %s'", sub);
 	/* restore takes a snapshot FILE, or --from NODE for a replica. */
-	n_ops = !strcmp(sub, "restore") && !a.rep.from;
-	r = cli_check_operands("data", argc - first - 1, n_ops, n_ops);
+	if (n != SUB_RESTORE)
+		a.rep.from = NULL;
+	file = n == SUB_RESTORE && !a.rep.from;
+	r = cli_check_operands(subs[n].name, argc - first, file, file);
 	if (r >= 0)
 		return r;
-	if (n == 5 && a.rep.from)
+	if (n == SUB_RESTORE && !a.rep.from && (a.rep.snapshot || a.rep.key_file))
+		return cli_usage_error("data restore", "--snapshot and --key-file go with --from NODE");
+	if (n == SUB_RESTORE && a.rep.from)
 		return cli_data_restore_replica(&a.rep);
-	if (n == 6)
+	if (n == SUB_BACKUP)
 		return cli_data_backup(&a.rep);
-	if (n == 7)
+	if (n == SUB_REPLICAS)
 		return cli_data_replicas(&a.rep);
 	switch (n) {
-	case 0: r = data_init(&a); break;
-	case 1: r = data_unlock(&a); break;
-	case 2: r = data_lock(&a); break;
-	case 3: r = data_status(&a); break;
-	case 4: r = data_snapshot(&a); break;
-	default: r = data_restore(&a, argv[first + 1]); break;
+	case SUB_INIT: r = data_init(&a); break;
+	case SUB_UNLOCK: r = data_unlock(&a); break;
+	case SUB_LOCK: r = data_lock(&a); break;
+	case SUB_STATUS: r = data_status(&a); break;
+	case SUB_SNAPSHOT: r = data_snapshot(&a); break;
+	default: r = data_restore(&a, argv[first]); break;
 	}
 	return cli_exit_code(r);
 }

@@ -17,31 +17,76 @@
 
 #define LIVE_DB HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH
 
-static const char hw_usage[] =
-	"usage: hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]\n"
-	"       hydra hw match [--db DIR] [--sysfs DIR] [--proc DIR]\n"
-	"       hydra hw list [--db DIR]\n"
-	"       hydra hw inventory [--db DIR] [-o FILE]\n"
-	"\n"
-	"probe writes this machine's profile (stdout, or FILE with -o);\n"
-	"match prints the node this machine is and the field that matched,\n"
-	"exit 1 and 'generic' when none does; list prints the known nodes;\n"
-	"inventory prints them as an Ansible inventory (the JSON of --list, with\n"
-	"_meta.hostvars), or with -o writes FILE as an executable inventory script.\n"
-	"\n"
-	"options:\n"
-	"      --name NAME    node name of the profile (default: the hostname)\n"
-	"  -o, --output FILE  write the profile (inventory: the inventory script) to FILE\n"
-	"      --db DIR       the hardware-db (default: " LIVE_DB " on a live node,\n"
-	"                     else ./hardware-db)\n"
-	"      --sysfs DIR    read DIR instead of /sys\n"
-	"      --proc DIR     read DIR instead of /proc\n";
-
 struct hw_opts {
 	const char *name, *output, *db, *sysfs, *proc;
 };
 
 enum { OPT_NAME = 256, OPT_DB, OPT_SYSFS, OPT_PROC };
+
+/* Entries that more than one subcommand takes. */
+#define OPT_DB_ENTRY CLI_LONG(OPT_DB, "db", "DIR", "the hardware-db (default: " LIVE_DB "\n" \
+			      "on a live node, else ./hardware-db)")
+#define OPT_SYSFS_ENTRY CLI_LONG(OPT_SYSFS, "sysfs", "DIR", "read DIR instead of /sys")
+#define OPT_PROC_ENTRY CLI_LONG(OPT_PROC, "proc", "DIR", "read DIR instead of /proc")
+
+static const struct cli_option probe_options[] = {
+	CLI_LONG(OPT_NAME, "name", "NAME", "node name of the profile (default: the hostname)"),
+	CLI_OPT('o', "output", "FILE", "write the profile to FILE"),
+	OPT_SYSFS_ENTRY,
+	OPT_PROC_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option match_options[] = {
+	OPT_DB_ENTRY,
+	OPT_SYSFS_ENTRY,
+	OPT_PROC_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option list_options[] = {
+	OPT_DB_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option inventory_options[] = {
+	OPT_DB_ENTRY,
+	CLI_OPT('o', "output", "FILE", "write FILE as an executable inventory script"),
+	{ 0 },
+};
+
+/* In the order of cli_hw's subs. */
+enum { SUB_PROBE, SUB_MATCH, SUB_LIST, SUB_INVENTORY };
+
+static const struct cli_spec subs[] = {
+	{ .name = "hw probe",
+	  .usage = "hydra hw probe [--name NAME] [-o FILE] [--sysfs DIR] [--proc DIR]",
+	  .summary = "write this machine's profile (stdout, or FILE with -o)",
+	  .options = probe_options },
+	{ .name = "hw match",
+	  .usage = "hydra hw match [--db DIR] [--sysfs DIR] [--proc DIR]",
+	  .summary = "print the node this machine is and the field that matched;\n"
+		     "exit 1 and 'generic' when none does",
+	  .options = match_options },
+	{ .name = "hw list",
+	  .usage = "hydra hw list [--db DIR]",
+	  .summary = "print the known nodes",
+	  .options = list_options },
+	{ .name = "hw inventory",
+	  .usage = "hydra hw inventory [--db DIR] [-o FILE]",
+	  .summary = "the hardware-db as an Ansible inventory: the JSON an inventory script\n"
+		     "lists, with _meta.hostvars (uuid, serial, macs, address, disks, hostname)",
+	  .options = inventory_options,
+	  .notes = "Ansible's ansible-inventory reads the script that the output option writes\n"
+		   "(Ansible runs an executable inventory file, and would read plain JSON as YAML)." },
+	{ 0 },
+};
+
+const struct cli_spec cli_hw = {
+	.name = "hw",
+	.summary = "record this machine / which node is this / the fleet for Ansible",
+	.subs = subs,
+};
 
 static int on_option(int c, const char *arg, void *ud)
 {
@@ -189,73 +234,26 @@ static int hw_inventory(const struct hw_opts *o)
 
 int cmd_hw(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "output", required_argument, NULL, 'o' },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "sysfs", required_argument, NULL, OPT_SYSFS },
-		{ "proc", required_argument, NULL, OPT_PROC },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct hw_opts o = { 0 };
-	const char *sub;
-	char **sub_argv = NULL;
-	int first, r;
+	int first, sub, r;
 
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(hw_usage, stdout);
-			return EXIT_DONE;
-		}
-	if (argc < 2)
-		return cli_usage_error("hw", "missing 'probe', 'match', 'list' or 'inventory'");
-	sub = argv[1];
-	if (strcmp(sub, "probe") && strcmp(sub, "match") && strcmp(sub, "list") &&
-	    strcmp(sub, "inventory"))
-		return cli_usage_error("hw", "unknown 'hw %s' (want probe, match, list or inventory)",
-				       sub);
-	/* Options follow the subcommand; the parser wants the command in argv[0]. */
-	sub_argv = calloc((size_t)argc, sizeof(*sub_argv));
-	if (!sub_argv) {
-		hydra_err("out of memory");
-		return EXIT_FAILED;
-	}
-	sub_argv[0] = argv[0];
-	for (int i = 2; i < argc; i++)
-		sub_argv[i - 1] = argv[i];
-	r = cli_parse_options(argc - 1, sub_argv, "o:", longopts, on_option, &o, &first);
+	r = cli_parse_sub(argc, argv, &cli_hw, on_option, &o, &sub, &first);
 	if (r >= 0)
-		goto out;
-	r = cli_check_operands("hw", argc - 1 - first, 0, 0);
+		return r;
+	r = cli_check_operands(subs[sub].name, argc - first, 0, 0);
 	if (r >= 0)
-		goto out;
-	if (!strcmp(sub, "probe") && o.db) {
-		r = cli_usage_error("hw", "'--db' is for match, list and inventory");
-		goto out;
-	}
-	if (strcmp(sub, "probe") && (o.name || (o.output && strcmp(sub, "inventory")))) {
-		r = cli_usage_error("hw", "'--name' is for probe, '--output' for probe and inventory");
-		goto out;
-	}
-	if ((!strcmp(sub, "list") || !strcmp(sub, "inventory")) && (o.sysfs || o.proc)) {
-		r = cli_usage_error("hw", "'--sysfs' and '--proc' are for probe and match");
-		goto out;
-	}
+		return r;
 	if (!o.sysfs)
 		o.sysfs = "/sys";
 	if (!o.proc)
 		o.proc = "/proc";
 	if (!o.db)
 		o.db = default_db();
-	if (!strcmp(sub, "probe"))
-		r = hw_probe(&o);
-	else if (!strcmp(sub, "match"))
-		r = hw_match(&o);
-	else if (!strcmp(sub, "inventory"))
-		r = hw_inventory(&o);
-	else
-		r = hw_list(&o);
-out:
-	free(sub_argv);
-	return r;
+	if (sub == SUB_PROBE)
+		return hw_probe(&o);
+	if (sub == SUB_MATCH)
+		return hw_match(&o);
+	if (sub == SUB_INVENTORY)
+		return hw_inventory(&o);
+	return hw_list(&o);
 }

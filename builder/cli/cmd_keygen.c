@@ -31,17 +31,26 @@ static int make_parent(const char *name)
 	return hydra_mkdir_p(dir, 0700);
 }
 
+static const struct cli_option options[] = {
+	CLI_LONG('d', "force-dir", NULL, "make NAME's directory (mode 0700) when it is missing"),
+	{ 0 },
+};
+
+const struct cli_spec cli_keygen = {
+	.name = "keygen",
+	.usage = "hydra keygen [--force-dir] NAME",
+	.summary = "make an ed25519 key pair for signing media",
+	.options = options,
+	.notes = "writes NAME.key (private, 0600) and NAME.pub; never overwrites",
+};
+
 int cmd_keygen(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "force-dir", no_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char keyid[HYDRA_KEYID_LEN + 1], name[4096];
 	int first, make_dir = 0, r;
 	size_t n;
 
-	r = cli_parse_options(argc, argv, "", longopts, on_option, &make_dir, &first);
+	r = cli_parse_options(argc, argv, &cli_keygen, on_option, &make_dir, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("keygen", argc - first, 1, 1);

@@ -259,16 +259,26 @@ out:
 	return r;
 }
 
+static const struct cli_option options[] = {
+	CLI_LONG(O_UEFI, "uefi", NULL, "boot with OVMF instead of the BIOS"),
+	CLI_LONG(O_DISK, "disk", "FILE", "another virtio raw disk (repeatable)"),
+	CLI_LONG(O_MEMORY, "memory", "MB", "guest memory (default 1024)"),
+	CLI_LONG(O_SNAPSHOT, "snapshot", NULL, "discard every write to the disks when QEMU exits"),
+	CLI_LONG(O_PRINT, "print", NULL, "print the QEMU command line instead of running it"),
+	{ 0 },
+};
+
+const struct cli_spec cli_run = {
+	.name = "run",
+	.usage = "hydra run [--uefi] [--disk FILE]... [--memory MB] [--snapshot] [--print] IMAGE "
+		 "[-- QEMU-ARGS]",
+	.summary = "boot an image in QEMU",
+	.options = options,
+	.notes = "HYDRA_QEMU_ACCEL=kvm uses KVM instead of TCG",
+};
+
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "uefi", no_argument, NULL, O_UEFI },
-		{ "disk", required_argument, NULL, O_DISK },
-		{ "memory", required_argument, NULL, O_MEMORY },
-		{ "snapshot", no_argument, NULL, O_SNAPSHOT },
-		{ "print", no_argument, NULL, O_PRINT },
-		{ 0 },
-	};
 	struct run_opts o = { .memory = 1024 };
 	int first, r, n_extra = 0, end = argc;
 
@@ -279,7 +289,7 @@ int cmd_run(int argc, char **argv)
 			n_extra = argc - i - 1;
 			break;
 		}
-	r = cli_parse_options(end, argv, "", opts, run_opt, &o, &first);
+	r = cli_parse_options(end, argv, &cli_run, run_opt, &o, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("run", end - first, 1, 1);

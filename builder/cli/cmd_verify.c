@@ -30,14 +30,23 @@ static int on_option(int c, const char *arg, void *ud)
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	CLI_LONG('q', "quick", NULL, "sizes only"),
+	CLI_LONG_EQ('P', "progress", "MODE", "auto, none or json"),
+	CLI_TRUST_OPTIONS,
+	{ 0 },
+};
+
+const struct cli_spec cli_verify = {
+	.name = "verify",
+	.usage = "hydra verify [--quick] [--key FILE] [--require-signature] [IMAGE|DEVICE]",
+	.summary = "check a medium against its MANIFEST",
+	.options = options,
+	.notes = "without IMAGE or DEVICE, the medium this node runs from",
+};
+
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "progress", required_argument, NULL, 'P' },
-		CLI_TRUST_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const states[] = { "complete", "incomplete", "corrupt" };
 	struct verify_args a = { .mode = PROGRESS_AUTO };
 	struct hydra_verify_report rep;
@@ -46,7 +55,7 @@ int cmd_verify(int argc, char **argv)
 	char size[32];
 	int first, r;
 
-	r = cli_parse_options(argc, argv, "k:", longopts, on_option, &a, &first);
+	r = cli_parse_options(argc, argv, &cli_verify, on_option, &a, &first);
 	if (r >= 0)
 		return r;
 	r = cli_check_operands("verify", argc - first, 0, 1);

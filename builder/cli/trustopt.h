@@ -6,13 +6,10 @@
 #ifndef HYDRA_CLI_TRUSTOPT_H
 #define HYDRA_CLI_TRUSTOPT_H
 
-#define CLI_TRUST_LONGOPTS \
-	{ "key", required_argument, NULL, 'k' }, \
-	{ "require-signature", no_argument, NULL, 'R' }
-
-#define CLI_TRUST_USAGE \
-	"  -k, --key FILE     also trust the public key FILE (repeatable)\n" \
-	"      --require-signature  refuse an unsigned medium"
+/* Their entries in a command's option table (struct cli_option). */
+#define CLI_TRUST_OPTIONS \
+	CLI_OPT('k', "key", "FILE", "also trust the public key FILE (repeatable)"), \
+	CLI_LONG('R', "require-signature", NULL, "refuse an unsigned medium")
 
 struct cli_trust {
 	const char *keys[9];

@@ -42,6 +42,8 @@ int write_boot_json(struct boot *b)
 	add_str(o, "data", b->data[0] ? b->data : NULL);
 	json_object_object_add(o, "toram", json_object_new_boolean(b->cmd.toram));
 	json_object_object_add(o, "verified", json_object_new_boolean(b->verified));
+	json_object_object_add(o, "cmdline_as_built", json_object_new_boolean(b->as_built));
+	add_str(o, "cmdline", b->cmd.built ? b->cmd.built : "");
 	for (size_t i = 0; i < b->n_modules; i++)
 		json_object_array_add(mods, json_object_new_string(b->modules[i]));
 	json_object_object_add(o, "modules", mods);

@@ -103,6 +103,11 @@ int main(void)
 	stage(&b, "medium");
 	if (find_medium(&b))
 		rescue("no medium to boot from");
+	/* Booting on is the operator's choice (init=/bin/sh to rescue a node); it is recorded. */
+	b.as_built = hydra_cmdline_as_built(&b.cmd, b.manifest->cmdline);
+	if (!b.as_built)
+		say("warning: the kernel command line differs from the MANIFEST's ('%s', built with "
+		    "'%s')", b.cmd.built ? b.cmd.built : "", b.manifest->cmdline);
 	stage(&b, "mount");
 	if (mount_root(&b) || choose_node(&b) || lay_overlays(&b))
 		rescue("cannot assemble the root filesystem");

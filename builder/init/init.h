@@ -23,6 +23,7 @@ struct boot {
 	char **modules;               /* loaded, by name */
 	size_t n_modules;
 	int verified;
+	int as_built;                 /* the command line is the MANIFEST's (hydra.id/node aside) */
 	char data[16];                /* the data partition: "", "locked" or "mounted" */
 	/* the node's profile as systemd files (format/nodeconf.h), or NULL */
 	char *network_conf, *timer_conf;

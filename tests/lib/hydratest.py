@@ -6,7 +6,16 @@ types a command into the guest's root shell and returns its exit status and
 output. Every transcript is kept in out/test/logs/NAME.log.
 
 Results are lines that tests/run-tests counts: "ok - NAME",
-"not ok - NAME: why", "skip - NAME: why".
+"not ok - NAME: why", "skip - NAME: why". A program says first how many it
+prints, with plan(N) at its top (the line "1..N"), and prints exactly that
+many whatever path it takes: a part of it that cannot run prints a result
+for each one it leaves out. part(NAME, N) bounds N results of the program:
+a VMError inside it, stop(why) (a not ok for each result the part has not
+printed) or skip_rest(why) (a skip for each) ends it there, and the
+program goes on after it. Outside every part, stop() and skip_rest() end
+the program. A step the results need but that is no result itself goes
+through setup(), which is silent when the step works and stop()s when not;
+need_image() and need_qemu() stop and skip the same way.
 """
 import os
 import re
@@ -34,25 +43,138 @@ PROMPT = re.compile(rb"[\w-]+:[^\n]*# $")
 ANSI = re.compile(rb"\x1b\[[0-9;?=]*[A-Za-z]")
 
 failures = 0
+printed = 0
+program = None
+parts = []
 
 
 def ok(name):
+    global printed
+    printed += 1
     print(f"ok - {name}", flush=True)
 
 
 def not_ok(name, why):
-    global failures
+    global failures, printed
     failures += 1
+    printed += 1
     print(f"not ok - {name}: {why}", flush=True)
 
 
 def skip(name, why):
+    global printed
+    printed += 1
     print(f"skip - {name}: {why}", flush=True)
 
 
 def check(name, cond, why=""):
     (ok if cond else lambda n: not_ok(n, why or "check failed"))(name)
     return cond
+
+
+class _Leave(BaseException):
+    def __init__(self, part):
+        super().__init__(part.name)
+        self.part = part
+
+
+class Part:
+    """N results of the program, NAME naming those it prints for the ones it leaves out."""
+
+    def __init__(self, name, n):
+        self.name, self.n, self.start = name, n, printed
+
+    def left(self):
+        """How many results the part has still to print."""
+        return self.n - (printed - self.start)
+
+    def _fill(self, result, why):
+        global failures
+        left = self.left()
+        if left <= 0 and result is not_ok:
+            # Nothing left to say it with: the program fails all the same.
+            failures += 1
+            print(f"# {self.name}: {why}", flush=True)
+        for i in range(left):
+            result(f"{self.name} ({self.n - left + i + 1} of {self.n})",
+                   why if i == 0 or result is skip else "not run (see above)")
+
+    def stop(self, why):
+        self._fill(not_ok, why)
+        if self is program:
+            finish()
+        raise _Leave(self)
+
+    def skip_rest(self, why):
+        self._fill(skip, why)
+        if self is program:
+            finish()
+        raise _Leave(self)
+
+    def __enter__(self):
+        self.start = printed
+        parts.append(self)
+        return self
+
+    def __exit__(self, kind, e, tb):
+        parts.remove(self)
+        if kind is None:
+            if self.left():
+                print(f"# {self.name}: planned {self.n} results, printed {self.n - self.left()}",
+                      flush=True)
+            return False
+        if issubclass(kind, _Leave):
+            return e.part is self
+        if issubclass(kind, VMError):
+            # Said once, by the innermost part; the outermost one ends it, since the parts
+            # around the innermost ran in the same VM.
+            said = getattr(e, "said", False)
+            if self.left() > 0 or not said:
+                self._fill(not_ok, "not run (the VM failed, above)" if said else str(e))
+            e.said = True
+            return not parts
+        return False
+
+
+def plan(n, name=None):
+    """Print the plan, "1..N": the program prints N results. Call it once, first."""
+    global program
+    if program is not None:
+        raise RuntimeError("plan() called twice")
+    program = Part(name or os.path.basename(sys.argv[0]), n)
+    print(f"1..{n}", flush=True)
+
+
+def part(name, n):
+    """A part of the program that prints N results: `with part(NAME, N):`."""
+    return Part(name, n)
+
+
+def _innermost():
+    if parts:
+        return parts[-1]
+    if program is None:
+        raise RuntimeError("no plan: call plan(N) first")
+    return program
+
+
+def stop(why):
+    """A not ok for each result the innermost part (else the program) has not printed; then
+    leave that part (end the program)."""
+    _innermost().stop(why)
+
+
+def skip_rest(why):
+    """A skip for each result the innermost part (else the program) has not printed; then
+    leave that part (end the program)."""
+    _innermost().skip_rest(why)
+
+
+def setup(name, cond, why=""):
+    """A step the results after it need but that is no result itself: nothing when COND holds,
+    else stop() (a not ok for each result left, the first saying NAME and WHY)."""
+    if not cond:
+        stop(f"set-up failed: {name}: {why or 'failed'}")
 
 
 def missing_qemu(uefi=False):
@@ -81,6 +203,10 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# A line of the kernel's log on the console: "[   52.314317] clocksource: ...".
+KERNEL_LINE = re.compile(r"^\[ *\d+\.\d+\] .*\n", re.M)
 
 
 class VMError(Exception):
@@ -183,11 +309,15 @@ class VM:
         """Run CMD in the guest shell; (status, output)."""
         self.n += 1
         n = self.n
+        # The kernel writes to the console too (a loaded host makes its clocksource complain):
+        # it is told to keep quiet at the first command, and any line of its log is dropped.
+        quiet = "dmesg -n 1 2>/dev/null; " if n == 1 else ""
         # The markers are printed with printf so the echoed command line never matches.
-        self.send(f"printf '\\137B{n}\\137\\n'; {cmd}; printf '\\137E{n}:%s\\137\\n' $?\n")
+        self.send(f"{quiet}printf '\\137B{n}\\137\\n'; {cmd}; printf '\\137E{n}:%s\\137\\n' $?\n")
         m = self.expect(re.compile(rf"_B{n}_\n(.*?)_E{n}:(\d+)_\n".encode(), re.S), timeout)
         self.expect(PROMPT, 30)
-        return int(m.group(2)), m.group(1).decode(errors="replace")
+        out = KERNEL_LINE.sub("", m.group(1).decode(errors="replace"))
+        return int(m.group(2)), out
 
     def typing(self, cmd, answers, prompt=rb"passphrase for [^\n]*: ", timeout=120):
         """Run CMD and answer each passphrase PROMPT in turn; (status, output)."""
@@ -228,13 +358,20 @@ class VM:
         self.close()
 
 
-def need_image(name, path=TINY):
-    """Whether the shared test image exists; says not ok when it does not."""
-    if os.path.exists(path):
-        return True
-    not_ok(name, f"{os.path.relpath(path, TOP)} missing: the image build test failed")
-    return False
+def need_qemu(uefi=False):
+    """skip_rest() when no VM can run here."""
+    why = missing_qemu(uefi)
+    if why:
+        skip_rest(why)
+
+
+def need_image(path=TINY):
+    """stop() when the shared test image PATH is missing (its build test failed)."""
+    if not os.path.exists(path):
+        stop(f"{os.path.relpath(path, TOP)} missing: the image build test failed")
 
 
 def finish():
+    if program is not None and printed != program.n:
+        print(f"# planned {program.n} results, printed {printed}", flush=True)
     sys.exit(1 if failures else 0)

@@ -3,7 +3,17 @@
  * both values, mark the running test failed and let it go on. Each test runs
  * in a fresh temporary directory (t_dir, also the working directory).
  * Output: "ok - NAME", "not ok - NAME", "skip - NAME: reason" lines that
- * tests/run-tests counts.
+ * tests/run-tests counts, one for each RUN, and last the plan "1..N".
+ *
+ * The plan comes last (TAP allows a trailing plan), N being the RUNs made.
+ * A plan printed first would need every program to list its tests twice, or
+ * in a table instead of RUN calls; printed by TESTS_END it costs nothing and
+ * is as strict: a program that crashes, exits or hangs before TESTS_END
+ * prints no plan, and tests/run-tests fails it for that (and for a count
+ * that differs from it). So that the count does not depend on the path
+ * taken, main() makes no RUN conditional: a test that cannot run SKIPs
+ * inside its function, and SKIP_RUNS(reason) makes the RUNs after it print
+ * a skip each instead of running.
  */
 #ifndef HYDRA_HARNESS_H
 #define HYDRA_HARNESS_H
@@ -18,7 +28,8 @@
 #include "base/hydra.h"
 #include "base/util.h"
 
-static int t_failed, t_skipped, t_total_failed;
+static int t_failed, t_total_failed, t_runs;
+static const char *t_skipped, *t_skip_runs;
 static char t_dir[4096];
 static char t_log[16384];
 
@@ -104,9 +115,10 @@ static inline const char *sh_output(const char *cmd, int *status)
 	const char *h_ = (hay), *n_ = (needle); \
 	if (!h_ || !strstr(h_, n_)) FAIL_("%s contains \"%s\": got \"%s\"", #hay, n_, h_ ? h_ : "(null)"); \
 } while (0)
-#define SKIP(reason) do { \
-	printf("skip - %s: %s\n", t_name, reason); t_skipped = 1; return; \
-} while (0)
+/* The running test is skipped, for REASON (a string that outlives the test). */
+#define SKIP(reason) do { t_skipped = (reason); return; } while (0)
+/* The RUNs after this print "skip - NAME: REASON" and do not run; NULL: they run again. */
+#define SKIP_RUNS(reason) (t_skip_runs = (reason))
 
 static const char *t_name = "";
 
@@ -115,9 +127,16 @@ static void t_run(const char *name, void (*fn)(void))
 	char tmpl[] = "/tmp/hydra-test.XXXXXX";
 	char cwd[4096];
 
-	t_failed = t_skipped = 0;
+	t_runs++;
+	t_failed = 0;
+	t_skipped = NULL;
 	t_log[0] = '\0';
 	t_name = name;
+	if (t_skip_runs) {
+		printf("skip - %s: %s\n", name, t_skip_runs);
+		fflush(stdout);
+		return;
+	}
 	if (!mkdtemp(tmpl) || !getcwd(cwd, sizeof(cwd)) || chdir(tmpl) < 0) {
 		printf("not ok - %s: cannot make a temporary directory\n", name);
 		t_total_failed++;
@@ -129,7 +148,7 @@ static void t_run(const char *name, void (*fn)(void))
 	if (chdir(cwd) < 0)
 		t_failed = 1;
 	if (t_skipped)
-		;
+		printf("skip - %s: %s\n", name, t_skipped);
 	else if (t_failed) {
 		printf("not ok - %s\n", name);
 		if (t_log[0])
@@ -145,6 +164,10 @@ static void t_run(const char *name, void (*fn)(void))
 }
 
 #define RUN(fn) t_run(#fn, fn)
-#define TESTS_END() return t_total_failed ? 1 : 0
+/* The end of main(): the plan, and the exit status. */
+#define TESTS_END() do { \
+	printf("1..%d\n", t_runs); \
+	return t_total_failed ? 1 : 0; \
+} while (0)
 
 #endif

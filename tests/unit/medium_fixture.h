@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 
+#include "format/bootcfg.h"
 #include "format/manifest.h"
 #include "harness.h"
 
@@ -20,17 +21,27 @@ static inline void make_medium(int commit)
 {
 	struct hydra_manifest *m = NULL;
 	unsigned char sector[512] = { 0 };
+	char *cfg;
 	int fd;
 
 	OK(t_write("p/boot/vmlinuz", "KERNEL-MARKER-0123456789") == 0);
+	OK(t_write("p/boot/initrd.img", "INITRD-MARKER-0123456789") == 0);
 	OK(t_write("p/live/system.sqfs", "SQUASH-MARKER-0123456789") == 0);
 	EQ_INT(hydra_manifest_scan("p", "test", "console=ttyS0", 1, &m), 0);
 	EQ_INT(hydra_manifest_save("p", m), 0);
+	/* The boot loader's configuration, outside the payload, as the writer makes it. */
+	cfg = m ? hydra_bootcfg_syslinux(m->id, m->cmdline, NULL) : NULL;
+	OK(cfg && t_write("p/syslinux/syslinux.cfg", cfg) == 0 &&
+	   t_write("p/EFI/BOOT/syslinux.cfg", cfg) == 0);
+	free(cfg);
 	hydra_manifest_free(m);
 	EQ_INT(sh("truncate -s 80M img && mkfs.fat -F 32 -n HYDRA --offset 2048 img 79000"), 0);
-	EQ_INT(sh("export MTOOLS_SKIP_CHECK=1; mmd -i img@@1M ::/boot ::/live ::/hydra && "
-		  "mcopy -i img@@1M p/boot/vmlinuz ::/boot/ && "
+	EQ_INT(sh("export MTOOLS_SKIP_CHECK=1; "
+		  "mmd -i img@@1M ::/boot ::/live ::/hydra ::/syslinux ::/EFI ::/EFI/BOOT && "
+		  "mcopy -i img@@1M p/boot/vmlinuz p/boot/initrd.img ::/boot/ && "
 		  "mcopy -i img@@1M p/live/system.sqfs ::/live/ && "
+		  "mcopy -i img@@1M p/syslinux/syslinux.cfg ::/syslinux/ && "
+		  "mcopy -i img@@1M p/EFI/BOOT/syslinux.cfg ::/EFI/BOOT/ && "
 		  "mcopy -i img@@1M p/hydra/MANIFEST ::/hydra/"), 0);
 	if (!commit)
 		return;

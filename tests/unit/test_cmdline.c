@@ -84,6 +84,26 @@ static void test_hostile_values(void)
 	hydra_cmdline_release(&c);
 }
 
+/* The booted line against the MANIFEST's: what a medium or boot loader adds is not a change. */
+static void test_as_built(void)
+{
+	struct hydra_cmdline c;
+
+	EQ_INT(hydra_cmdline_parse("BOOT_IMAGE=/boot/vmlinuz console=ttyS0 hydra.persist=/home "
+				   "hydra.id=0123456789abcdef hydra.node=beta initrd=/boot/initrd.img\n",
+				   &c), 0);
+	EQ_STR(c.built, "console=ttyS0 hydra.persist=/home");
+	OK(hydra_cmdline_as_built(&c, "console=ttyS0 hydra.persist=/home"));
+	OK(!hydra_cmdline_as_built(&c, "console=ttyS0"));
+	hydra_cmdline_release(&c);
+	EQ_INT(hydra_cmdline_parse("console=ttyS0 hydra.id=0123456789abcdef init=/bin/sh\n", &c), 0);
+	OK(!hydra_cmdline_as_built(&c, "console=ttyS0"));
+	hydra_cmdline_release(&c);
+	EQ_INT(hydra_cmdline_parse("hydra.id=0123456789abcdef\n", &c), 0);
+	OK(hydra_cmdline_as_built(&c, ""));
+	hydra_cmdline_release(&c);
+}
+
 int main(void)
 {
 	RUN(test_defaults);
@@ -91,5 +111,6 @@ int main(void)
 	RUN(test_quotes_and_last_wins);
 	RUN(test_data_keys);
 	RUN(test_hostile_values);
+	RUN(test_as_built);
 	TESTS_END();
 }

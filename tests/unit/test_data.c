@@ -58,6 +58,17 @@ static void test_init_header(void)
 	/* The passphrase went nowhere but into the key slot. */
 	OK(sh("grep -q 'correct horse' m.img") != 0);
 	EQ_INT(hydra_data_probe("p2", NULL), 0);
+	/* The image itself, as 'data status --device m.img' reads it: there, and no ext4 yet. */
+	{
+		uint64_t bytes = 0;
+		int pending = 0;
+
+		EQ_INT(hydra_data_probe("m.img", &pending), 0);
+		EQ_INT(pending, 1);
+		EQ_INT(hydra_data_part_bytes("m.img", &bytes), 0);
+		EQ_INT(bytes, 276480ULL * 512);
+		EQ_INT(hydra_data_probe("p2-missing", NULL), 1);
+	}
 }
 
 static void test_init_refusals(void)
@@ -288,6 +299,13 @@ static void test_hostile_headers(void)
 		{ "{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,\"entries\":1}",
 		  "bytes" },
 	};
+	/* Headers in range that lie about the archive: caught before anything is written. */
+	static const char *const lies[] = {
+		"{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,"
+		"\"entries\":2,\"bytes\":99999999999999999999}",
+		"{\"format\":1,\"node\":\"x\",\"image\":\"unknown\",\"created\":1,"
+		"\"entries\":5,\"bytes\":6}",
+	};
 	struct hydra_snapshot_info info;
 	char big[6000];
 
@@ -298,6 +316,13 @@ static void test_hostile_headers(void)
 		EQ_INT(hydra_snapshot_read_info("h.tar.zst", &info), -EINVAL);
 		EQ_INT(hydra_snapshot_restore("h.tar.zst", "in/dst"), -EINVAL);
 		CONTAINS(t_log, cases[i].field);
+		EQ_INT(sh("[ -z \"$(ls -A in/dst)\" ]"), 0);
+	}
+	for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+		t_log[0] = '\0';
+		hostile_with("h.tar.zst", lies[i], "fine2", AE_IFREG);
+		EQ_INT(hydra_snapshot_restore("h.tar.zst", "in/dst"), -EBADMSG);
+		CONTAINS(t_log, "does not hold what its header lists");
 		EQ_INT(sh("[ -z \"$(ls -A in/dst)\" ]"), 0);
 	}
 	memset(big, ' ', sizeof(big) - 1);

@@ -184,10 +184,38 @@ static void test_looping_chain_and_no_fat(void)
 	close(fd);
 }
 
+/*
+ * A file system of a few clusters, as the fuzzer's seeds are: the reader's
+ * buffer is sized to it (not 8 MiB), and a file in two runs reads whole.
+ */
+static void test_small_file_system(void)
+{
+	struct hydra_fat *f = NULL;
+	int fd;
+
+	if (!have() || sh("command -v python3 && command -v fsck.fat"))
+		SKIP("mkfs.fat, mtools, fsck.fat or python3 missing");
+	EQ_INT(sh(HYDRA_SRCDIR "/tests/fuzz/make-fat-seed small 8 && "
+		  "yes 'hydra fuzz seed' | head -c 36000 > want && "
+		  "test $(stat -c %s small) -lt 262144"), 0);
+	fd = open("small", O_RDONLY);
+	OK(fd >= 0);
+	EQ_INT(hydra_fat_open(fd, 0, &f), 0);
+	if (!f)
+		return;
+	EQ_INT(extract(f, "live/system.sqfs", "out"), 0);
+	EQ_INT(sh("cmp want out"), 0);
+	EQ_INT(extract(f, "hydra/hardware-db/nodes/A long name with spaces.conf", "alpha"), 0);
+	EQ_INT(sh("cmp " HYDRA_SRCDIR "/hardware-db/nodes/alpha.conf alpha"), 0);
+	hydra_fat_free(f);
+	close(fd);
+}
+
 int main(void)
 {
 	RUN(test_names_and_directories);
 	RUN(test_fragmented_file);
 	RUN(test_looping_chain_and_no_fat);
+	RUN(test_small_file_system);
 	TESTS_END();
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include "format/fat.h"
 #include "format/fatmk.h"
 #include "harness.h"
 
@@ -128,6 +129,128 @@ static void test_same_inputs_same_bytes(void)
 		  "MTOOLS_SKIP_CHECK=1 mcopy -n -i c@@1M ::/live/system.sqfs o && cmp big o"), 0);
 }
 
+static int open_image(const char *img, unsigned mib)
+{
+	int fd = open(img, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	OK(fd >= 0);
+	EQ_INT(ftruncate(fd, (off_t)(mib * MIB)), 0);
+	return fd;
+}
+
+static int fsck_clean(const char *img)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "fsck.fat -n %s > fsck.out 2>&1 && "
+		 "! grep -qiE 'differ|wrong|invalid|bad|lost|fix|reclaim' fsck.out", img);
+	return sh(cmd);
+}
+
+/* "d/" and a name of 255 characters that starts with I. */
+static const char *long_path(char path[258], int i)
+{
+	snprintf(path, 258, "d/%06d", i);
+	memset(path + 8, 'x', 249);
+	path[257] = '\0';
+	return path;
+}
+
+/* PATH on the FAT32 that FD holds from its first byte: the reader's answer. */
+static int lookup(int fd, const char *path)
+{
+	struct hydra_fat *f = NULL;
+	struct hydra_fat_file file;
+	int r = hydra_fat_open(fd, 0, &f);
+
+	if (!r)
+		r = hydra_fat_lookup(f, path, &file);
+	hydra_fat_free(f);
+	return r;
+}
+
+/*
+ * A directory stops at 65536 slots, where readers stop: 3120 names of 255
+ * characters take 21 slots each, "." and ".." two more, and the next one
+ * does not fit. What the directory holds reads back, and nothing is lost.
+ */
+static void test_directory_full(void)
+{
+	struct hydra_fatmk_opts o = { .bytes = 40 * MIB, .cluster_sectors = 1, .label = "HYDRA",
+				      .time = 1700000000 };
+	struct hydra_fatmk *w = NULL;
+	char path[258];
+	int fd, i, r;
+
+	if (!have())
+		SKIP("dosfstools, mtools or blkid missing");
+	fd = open_image("full", 40);
+	r = hydra_fatmk_begin(fd, &o, &w);
+	EQ_INT(r, 0);
+	if (r) {
+		close(fd);
+		return;
+	}
+	for (i = 0; !(r = hydra_fatmk_add(w, long_path(path, i), -1, 0)); i++)
+		;
+	EQ_INT(r, -ENOSPC);
+	EQ_INT(i, 3120);
+	EQ_INT(hydra_fatmk_finish(w), 0);
+	hydra_fatmk_free(w);
+	EQ_INT(fsck_clean("full"), 0);
+	EQ_INT(lookup(fd, long_path(path, 3119)), 0);
+	EQ_INT(lookup(fd, long_path(path, 3120)), -ENOENT);
+	close(fd);
+}
+
+/*
+ * A full file system: the root, needing one more cluster, refuses the
+ * entry and keeps what it had (the list of its clusters too), and the file
+ * system stays whole. The clusters are taken by halving sizes, at most one
+ * file of each, so that the root's first cluster (32 slots) holds them all.
+ */
+static void test_directory_on_full_file_system(void)
+{
+	struct hydra_fatmk_opts o = { .bytes = 80 * MIB, .cluster_sectors = 2, .label = "HYDRA",
+				      .time = 1700000000 };
+	struct hydra_fatmk *w = NULL;
+	char path[32];
+	int fd, src, n = 0, r;
+
+	if (!have())
+		SKIP("dosfstools, mtools or blkid missing");
+	fd = open_image("fs-full", 80);
+	src = open_image("hole", 128);
+	r = hydra_fatmk_begin(fd, &o, &w);
+	EQ_INT(r, 0);
+	if (r) {
+		close(src);
+		close(fd);
+		return;
+	}
+	for (uint64_t size = 128 * MIB; size >= 1024; size /= 2) {
+		snprintf(path, sizeof(path), "F%d", n);
+		r = hydra_fatmk_add(w, path, src, size);
+		OK(r == 0 || r == -ENOSPC);
+		n += !r;
+	}
+	/* Empty files take no cluster: only the root's growth can fail now. */
+	do {
+		snprintf(path, sizeof(path), "E%d", n++);
+		r = hydra_fatmk_add(w, path, -1, 0);
+	} while (!r);
+	EQ_INT(r, -ENOSPC);
+	/* 31 entries and the label fill the root's cluster; the 32nd is refused. */
+	EQ_INT(n, 32);
+	EQ_INT(hydra_fatmk_finish(w), 0);
+	hydra_fatmk_free(w);
+	close(src);
+	EQ_INT(fsck_clean("fs-full"), 0);
+	EQ_INT(lookup(fd, "E30"), 0);
+	EQ_INT(lookup(fd, "E31"), -ENOENT);
+	close(fd);
+}
+
 static void test_too_small_for_fat32(void)
 {
 	struct hydra_fatmk_opts o = { .offset = MIB, .bytes = 16 * MIB, .cluster_sectors = 1,
@@ -142,6 +265,8 @@ int main(void)
 {
 	RUN(test_checked_by_other_tools);
 	RUN(test_same_inputs_same_bytes);
+	RUN(test_directory_full);
+	RUN(test_directory_on_full_file_system);
 	RUN(test_too_small_for_fat32);
 	TESTS_END();
 }

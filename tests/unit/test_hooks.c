@@ -58,6 +58,16 @@ static void test_checked_first(void)
 	EQ_INT(hydra_hooks_run(&r, missing, 2, "root", 0, "log"), -ENOENT);
 	CONTAINS(t_log, "images/x.conf: build hook 'nosuch.chroot' not found");
 	EQ_INT(access("root", F_OK), -1);
+	/* A link out of the project runs nothing of the host's. */
+	OK(symlink("/bin/true", "true.chroot") == 0);
+	{
+		char link[] = "true.chroot";
+		char *outside[] = { ok, link, NULL };
+
+		EQ_INT(hydra_hooks_run(&r, outside, 2, "root", 0, "log"), -EPERM);
+		CONTAINS(t_log, "build hook 'true.chroot' lies outside the project");
+	}
+	EQ_INT(access("root", F_OK), -1);
 }
 
 int main(void)

@@ -81,6 +81,7 @@ static void test_malformed(void)
 	expect_error("nodes/bad/self-neighbour.conf", "self-neighbour.conf:2: ", "own neighbour");
 	expect_error("nodes/bad/twice-neighbour.conf", "twice-neighbour.conf:2: ", "'alpha' given twice");
 	expect_error("nodes/bad/bad-backup.conf", "bad-backup.conf:2: ", "calendar");
+	expect_error("nodes/bad/overlay-outside.conf", "overlay-outside.conf:3: ", "../../etc");
 }
 
 static void test_addresses(void)

@@ -78,6 +78,10 @@ static void test_malformed_recipes(void)
 	refused("recipes/binary.conf", ":3: not a text file: NUL byte");
 	refused("recipes/overlong.conf", ":3: line too long: 5014 bytes, at most 4096");
 	refused("recipes/bad-persist.conf", ": bad [data] persist: paths must be absolute");
+	refused("recipes/overlay-outside.conf", ":3: bad name '../../../outside' in 'overlays' of "
+		"[image]: expected a folder name under overlays/");
+	refused("recipes/hook-outside.conf", ":3: bad path '../../../../bin/true' in 'hooks' of "
+		"[image]: expected a path inside the project, without '..'");
 }
 
 static void test_missing_file(void)

@@ -4,6 +4,7 @@
  * policy; the signature is also checked with the openssl command line.
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "format/manifest.h"
@@ -248,6 +249,39 @@ static void test_malformed_sig_refused(void)
 	free(s);
 }
 
+/*
+ * The signature file is a buffer and a length, with no NUL after it: one
+ * that ends where the mapping ends (a page that may not be read after it)
+ * is checked without reading past it. sscanf on it went on into that page.
+ */
+static void test_signature_buffer_not_terminated(void)
+{
+	char keyid[HYDRA_KEYID_LEN + 1], *s, *m;
+	struct hydra_trust *t = NULL;
+	size_t slen, mlen, page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *map;
+
+	EQ_INT(signed_medium(keyid), 0);
+	EQ_INT(hydra_trust_new(&t), 0);
+	EQ_INT(hydra_trust_add_file(t, "k.pub"), 0);
+	m = slurp("m/hydra/MANIFEST", &mlen);
+	s = slurp("m/hydra/MANIFEST.sig", &slen);
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	OK(m && s && map != MAP_FAILED && slen < page);
+	if (!m || !s || map == MAP_FAILED)
+		return;
+	EQ_INT(mprotect(map + page, page, PROT_NONE), 0);
+	memcpy(map + page - slen, s, slen);
+	EQ_INT(hydra_verify_signature(m, mlen, (char *)map + page - slen, slen, t, NULL), 0);
+	/* Cut inside the base64: malformed, still without reading past the end. */
+	memcpy(map + page - 40, s, 40);
+	EQ_INT(hydra_verify_signature(m, mlen, (char *)map + page - 40, 40, t, NULL), -EBADMSG);
+	munmap(map, 2 * page);
+	hydra_trust_free(t);
+	free(m);
+	free(s);
+}
+
 /* The signature as a tool hydra did not write sees it. */
 static void test_openssl_cross_check(void)
 {
@@ -309,6 +343,7 @@ int main(void)
 	RUN(test_key_mode_refused);
 	RUN(test_key_never_on_medium);
 	RUN(test_malformed_sig_refused);
+	RUN(test_signature_buffer_not_terminated);
 	RUN(test_openssl_cross_check);
 	RUN(test_image_file);
 	TESTS_END();

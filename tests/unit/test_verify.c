@@ -21,8 +21,8 @@ static void test_complete(void)
 	make_medium(1);
 	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), 0);
 	EQ_INT(rep.state, HYDRA_MEDIUM_COMPLETE);
-	EQ_INT(rep.files, 2);
-	EQ_INT(rep.bytes, 48);
+	EQ_INT(rep.files, 3);
+	EQ_INT(rep.bytes, 72);
 	EQ_INT(strlen(rep.id), HYDRA_ID_LEN);
 	EQ_INT(hydra_medium_verify("p", 0, NULL, NULL, &rep), 0);
 }
@@ -88,6 +88,79 @@ static void test_mbr_parse(void)
 	EQ_INT(mbr.disk_id, 0x12345678);
 }
 
+/* Replace FILE on the fixture's FAT with the local file of the same name. */
+static int put(const char *local, const char *where)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "MTOOLS_SKIP_CHECK=1 mcopy -o -i img@@1M %s ::/%s", local,
+		 where);
+	return sh(cmd);
+}
+
+/* What boots is covered: the MANIFEST's id, its boot files, the table and syslinux.cfg. */
+static void test_what_boots_is_covered(void)
+{
+	struct hydra_verify_report rep;
+
+	if (!have_tools())
+		SKIP("mkfs.fat or mtools missing (dosfstools, mtools)");
+	/* A command line edited in the MANIFEST, the file hashes left alone. */
+	make_medium(1);
+	EQ_INT(sh("sed -i 's/^cmdline .*/cmdline console=ttyS0 init=\\/bin\\/sh/' p/hydra/MANIFEST"),
+	       0);
+	EQ_INT(put("p/hydra/MANIFEST", "hydra/"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	EQ_INT(rep.state, HYDRA_MEDIUM_CORRUPT);
+	CONTAINS(t_log, "the MANIFEST was changed");
+	/* A MANIFEST without file lines, its id made to match. */
+	make_medium(1);
+	EQ_INT(sh("grep -v '^file ' p/hydra/MANIFEST > m && mv m p/hydra/MANIFEST"), 0);
+	{
+		struct hydra_manifest *m = NULL;
+
+		EQ_INT(hydra_manifest_load("p", &m), 0);
+		if (m) {
+			free(m->id);
+			m->id = malloc(HYDRA_ID_LEN + 1);
+			EQ_INT(hydra_manifest_id(m, m->id), 0);
+			EQ_INT(hydra_manifest_save("p", m), 0);
+		}
+		hydra_manifest_free(m);
+	}
+	EQ_INT(put("p/hydra/MANIFEST", "hydra/"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	CONTAINS(t_log, "does not list 'boot/vmlinuz'");
+	/* A syslinux.cfg that boots another command line. */
+	make_medium(1);
+	EQ_INT(sh("sed -i 's/APPEND /APPEND init=\\/bin\\/sh /' p/syslinux/syslinux.cfg"), 0);
+	EQ_INT(put("p/syslinux/syslinux.cfg", "syslinux/"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	EQ_STR(rep.bad_file, "syslinux/syslinux.cfg");
+	/* Partition 1 past the end of the image, then an image cut short. */
+	make_medium(1);
+	EQ_INT(sh("printf '\\377\\377\\377\\000' | dd of=img bs=1 seek=458 conv=notrunc status=none"),
+	       0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	CONTAINS(t_log, "partition 1 reaches past the end of the disk");
+	EQ_STR(rep.bad_file, "(partition table)");
+	make_medium(1);
+	EQ_INT(sh("truncate -s 4M img"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	/* Partition 2 over partition 1. */
+	make_medium(1);
+	EQ_INT(sh("printf '\\000\\010\\000\\000\\000\\020\\000\\000' | "
+		  "dd of=img bs=1 seek=470 conv=notrunc status=none"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), -EBADMSG);
+	CONTAINS(t_log, "partition 2 overlaps partition 1");
+	/* A clone pinned to a node is still what the writer makes. */
+	make_medium(1);
+	EQ_INT(sh("sed -i 's/^\\(  APPEND .*\\)$/\\1 hydra.node=beta/' p/syslinux/syslinux.cfg p/EFI/BOOT/syslinux.cfg"), 0);
+	EQ_INT(put("p/syslinux/syslinux.cfg", "syslinux/"), 0);
+	EQ_INT(put("p/EFI/BOOT/syslinux.cfg", "EFI/BOOT/"), 0);
+	EQ_INT(hydra_medium_verify("img", 0, NULL, NULL, &rep), 0);
+}
+
 int main(void)
 {
 	RUN(test_mbr_parse);
@@ -95,5 +168,6 @@ int main(void)
 	RUN(test_never_committed);
 	RUN(test_corrupt_names_file);
 	RUN(test_missing_file_and_manifest);
+	RUN(test_what_boots_is_covered);
 	TESTS_END();
 }

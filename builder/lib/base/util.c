@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,6 +22,43 @@
 
 #include "base/hydra.h"
 #include "base/util.h"
+
+int hydra_plain_name(const char *v)
+{
+	if (!*v)
+		return 0;
+	for (const char *c = v; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && !strchr(".+-_", *c))
+			return 0;
+	return v[0] != '-' && v[0] != '.';
+}
+
+int hydra_path_stays_inside(const char *p)
+{
+	if (!*p || *p == '/')
+		return 0;
+	for (const char *c = p;;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return 0;
+		if (!c[n])
+			return 1;
+		c += n + 1;
+	}
+}
+
+int hydra_path_within(const char *path, const char *dir)
+{
+	char p[PATH_MAX], d[PATH_MAX];
+	size_t n;
+
+	if (!realpath(path, p) || !realpath(dir, d))
+		return 0;
+	n = strlen(d);
+	return !strncmp(p, d, n) && (p[n] == '/' || (n == 1 && d[0] == '/'));
+}
 
 void hydra_strv_free(char **v, size_t n)
 {
@@ -207,6 +246,18 @@ int hydra_write_file_atomic(const char *path, const void *buf, size_t len, mode_
 out:
 	free(tmp);
 	return r;
+}
+
+int hydra_fd_bytes(int fd, uint64_t *bytes)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, bytes) < 0 ? -errno : 0;
+	*bytes = (uint64_t)st.st_size;
+	return 0;
 }
 
 int hydra_mkdir_p(const char *path, mode_t mode)

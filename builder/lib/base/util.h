@@ -15,6 +15,15 @@ char *hydra_path_join(const char *a, const char *b);
 /* malloc'd formatted string; NULL on ENOMEM. */
 char *hydra_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A plain name (package, suite, recipe, overlay folder): letters, digits and
+ * ".+-_", not starting with "-" or ".": nothing a shell or a path could misread.
+ */
+int hydra_plain_name(const char *v);
+/* 1 when P is a relative path that no ".." can lead out of: "a/b", not "/a", "../a" or "". */
+int hydra_path_stays_inside(const char *p);
+/* 1 when PATH, links resolved, lies inside DIR (links resolved too); 0 otherwise. */
+int hydra_path_within(const char *path, const char *dir);
 /* Free the first N strings of V and V itself; HYDRA_STRV_ALL: up to its NULL. */
 #define HYDRA_STRV_ALL SIZE_MAX
 void hydra_strv_free(char **v, size_t n);
@@ -42,6 +51,8 @@ double hydra_now(void);
 int hydra_pread_full(int fd, void *buf, size_t len, uint64_t off);
 int hydra_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
 int hydra_mkdir_p(const char *path, mode_t mode);
+/* The size of what FD is open on: a regular file's length or a block device's bytes. */
+int hydra_fd_bytes(int fd, uint64_t *bytes);
 /* mkdir -p of the directory that holds PATH. */
 int hydra_mkdir_parent(const char *path);
 /* Remove a tree; never crosses into another filesystem. Missing is fine. */

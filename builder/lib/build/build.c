@@ -416,11 +416,18 @@ static int pack_overlays(struct build *b, char *const *names, size_t n, const ch
 
 	for (size_t i = 0; !r && i < n; i++) {
 		char *dir = hydra_strdupf("%s/overlays/%s", b->r->root, names[i]);
+		char *top = hydra_strdupf("%s/overlays", b->r->root);
 		struct stat st;
 
-		if (!dir)
+		if (!dir || !top)
 			r = -ENOMEM;
-		else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		else if (!hydra_plain_name(names[i]) || (stat(dir, &st) == 0 &&
+							!hydra_path_within(dir, top))) {
+			/* A name or a link that leads out of overlays/ would pack the host's files. */
+			hydra_err("overlay '%s' (for %s.tar) is not a folder of '%s'", names[i], tar,
+				  top);
+			r = -EPERM;
+		} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			hydra_err("overlay '%s' (for %s.tar) not found: no directory '%s'", names[i],
 				  tar, dir);
 			r = -ENOENT;
@@ -428,9 +435,13 @@ static int pack_overlays(struct build *b, char *const *names, size_t n, const ch
 			r = hydra_copy_tree(dir, merged);
 		}
 		free(dir);
+		free(top);
 	}
 	if (!r)
 		r = hydra_overlay_pack(merged, out, b->epoch);
+	/* Refused here, with the entry named, rather than whole at every boot. */
+	if (!r)
+		r = hydra_archive_check(out, "overlay", NULL);
 	free(merged);
 	free(rel);
 	free(out);

@@ -70,6 +70,12 @@ static int check_hook(const struct hydra_recipe *r, const char *hook)
 		hydra_err("build hook '%s' is not an executable file (chmod +x it)", hook);
 		return -EACCES;
 	}
+	/* Through a link too: a recipe runs the project's hooks, not the host's programs. */
+	if (!hydra_path_within(hook, r->root)) {
+		hydra_err("%s: build hook '%s' lies outside the project '%s'", r->path, hook,
+			  r->root);
+		return -EPERM;
+	}
 	return 0;
 }
 

@@ -13,7 +13,8 @@
 #include "build/recipe.h"
 #include "node/volume.h"
 
-enum value_type { T_STRING, T_LIST, T_SIZE, T_BASE, T_NAME };
+/* T_NAMES: a list of plain names; T_PATHS: a list of paths inside the project. */
+enum value_type { T_STRING, T_LIST, T_NAMES, T_PATHS, T_SIZE, T_BASE, T_NAME };
 
 /* Every key a recipe may hold: where it goes and what it must look like. */
 static const struct recipe_key {
@@ -26,8 +27,8 @@ static const struct recipe_key {
 	{ "image", "description", T_STRING, offsetof(struct hydra_recipe, description) },
 	{ "image", "base", T_BASE, offsetof(struct hydra_recipe, base) },
 	{ "image", "size", T_SIZE, offsetof(struct hydra_recipe, size) },
-	{ "image", "overlays", T_LIST, offsetof(struct hydra_recipe, overlays) },
-	{ "image", "hooks", T_LIST, offsetof(struct hydra_recipe, hooks) },
+	{ "image", "overlays", T_NAMES, offsetof(struct hydra_recipe, overlays) },
+	{ "image", "hooks", T_PATHS, offsetof(struct hydra_recipe, hooks) },
 	{ "kernel", "package", T_NAME, offsetof(struct hydra_recipe, kernel_package) },
 	{ "kernel", "cmdline", T_STRING, offsetof(struct hydra_recipe, cmdline) },
 	{ "debian", "suite", T_NAME, offsetof(struct hydra_recipe, suite) },
@@ -47,16 +48,26 @@ static int known_section(const char *s)
 	return 0;
 }
 
-/* Names: package names, suites, recipe names; nothing a shell or path could misread. */
-static int name_ok(const char *v)
+struct load {
+	struct hydra_recipe *r;
+	const char *file;
+};
+
+/* Every word of a list checked, each error at the list's line. */
+static int check_list(struct load *l, const struct recipe_key *k, char *const *list, size_t n,
+		      unsigned line)
 {
-	if (!*v)
-		return 0;
-	for (const char *c = v; *c; c++)
-		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
-		    !(*c >= '0' && *c <= '9') && !strchr(".+-_", *c))
-			return 0;
-	return v[0] != '-' && v[0] != '.';
+	for (size_t i = 0; i < n; i++) {
+		if (k->type == T_NAMES && !hydra_plain_name(list[i]))
+			return hydra_ini_error(l->file, line, "bad name '%s' in '%s' of [%s]: "
+					       "expected a folder name under overlays/", list[i],
+					       k->key, k->section);
+		if (k->type == T_PATHS && !hydra_path_stays_inside(list[i]))
+			return hydra_ini_error(l->file, line, "bad path '%s' in '%s' of [%s]: "
+					       "expected a path inside the project, without '..'",
+					       list[i], k->key, k->section);
+	}
+	return 0;
 }
 
 static int split_list(const char *v, char ***out, size_t *n)
@@ -83,10 +94,6 @@ static int split_list(const char *v, char ***out, size_t *n)
 	return 0;
 }
 
-struct load {
-	struct hydra_recipe *r;
-	const char *file;
-};
 
 static int set_value(struct load *l, const struct recipe_key *k, const char *v, unsigned line)
 {
@@ -103,11 +110,14 @@ static int set_value(struct load *l, const struct recipe_key *k, const char *v, 
 					       "expected a size such as 512M or 2G, or auto",
 					       v, k->key, k->section);
 		return 0;
-	case T_LIST: {
+	case T_LIST:
+	case T_NAMES:
+	case T_PATHS: {
 		char ***list = (char ***)base;
 		size_t *count = (size_t *)(base + sizeof(char **));
+		int r = split_list(v, list, count);
 
-		return split_list(v, list, count);
+		return r ? r : check_list(l, k, *list, *count, line);
 	}
 	case T_BASE:
 		if (strcmp(v, "busybox") && strcmp(v, "debian"))
@@ -115,7 +125,7 @@ static int set_value(struct load *l, const struct recipe_key *k, const char *v, 
 					       "expected busybox or debian", v);
 		break;
 	case T_NAME:
-		if (!name_ok(v))
+		if (!hydra_plain_name(v))
 			return hydra_ini_error(l->file, line, "bad value '%s' for '%s' in [%s]: "
 					       "expected a plain name", v, k->key, k->section);
 		break;

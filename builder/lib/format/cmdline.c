@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/hydra.h"
+#include "base/util.h"
 #include "format/cmdline.h"
 #include "format/hwdb.h"
 
@@ -65,6 +66,41 @@ static int apply(struct hydra_cmdline *c, const char *key, const char *v)
 	return 0;
 }
 
+/* Words that differ from one medium or boot loader to another, by design. */
+static int per_medium(const char *key)
+{
+	static const char *const keys[] = { "hydra.id", "hydra.node", "BOOT_IMAGE", "initrd", NULL };
+
+	for (size_t i = 0; keys[i]; i++)
+		if (!strcmp(key, keys[i]))
+			return 1;
+	return 0;
+}
+
+static int append_built(struct hydra_cmdline *c, const char *key, const char *v)
+{
+	char *s = hydra_strdupf("%s%s%s%s%s", c->built ? c->built : "", c->built ? " " : "", key,
+				v ? "=" : "", v ? v : "");
+
+	if (!s)
+		return -ENOMEM;
+	free(c->built);
+	c->built = s;
+	return 0;
+}
+
+int hydra_cmdline_as_built(const struct hydra_cmdline *booted, const char *manifest_cmdline)
+{
+	struct hydra_cmdline m;
+	int same;
+
+	if (hydra_cmdline_parse(manifest_cmdline, &m))
+		return 0;
+	same = !strcmp(booted->built ? booted->built : "", m.built ? m.built : "");
+	hydra_cmdline_release(&m);
+	return same;
+}
+
 int hydra_cmdline_parse(const char *text, struct hydra_cmdline *c)
 {
 	char *copy = strdup(text), *p;
@@ -98,6 +134,8 @@ int hydra_cmdline_parse(const char *text, struct hydra_cmdline *c)
 		if (eq)
 			*eq = '\0';
 		r = apply(c, word, eq ? eq + 1 : NULL);
+		if (!r && !per_medium(word))
+			r = append_built(c, word, eq ? eq + 1 : NULL);
 	}
 	free(copy);
 	if (!r && !c->init)
@@ -114,5 +152,6 @@ void hydra_cmdline_release(struct hydra_cmdline *c)
 	free(c->init);
 	free(c->brk);
 	free(c->persist);
+	free(c->built);
 	memset(c, 0, sizeof(*c));
 }

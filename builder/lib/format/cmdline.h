@@ -16,10 +16,18 @@ struct hydra_cmdline {
 	int debug;         /* hydra.debug */
 	int data_off;      /* hydra.data=off: leave the data partition locked */
 	char *persist;     /* hydra.persist=/home,/srv: paths kept on the data partition */
+	/*
+	 * Every word but those naming this medium and node (hydra.id=,
+	 * hydra.node=) and those the boot loader adds (BOOT_IMAGE=, initrd=):
+	 * what the MANIFEST's cmdline must equal, word for word.
+	 */
+	char *built;
 };
 
 /* Pure: parse the text of /proc/cmdline; unknown words are left to others. */
 int hydra_cmdline_parse(const char *text, struct hydra_cmdline *c);
 void hydra_cmdline_release(struct hydra_cmdline *c);
+/* 1 when the booted command line BOOTED carries exactly the MANIFEST's MANIFEST_CMDLINE. */
+int hydra_cmdline_as_built(const struct hydra_cmdline *booted, const char *manifest_cmdline);
 
 #endif

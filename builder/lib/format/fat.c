@@ -9,49 +9,58 @@
 
 #include "base/util.h"
 #include "format/fat.h"
+#include "format/fat_layout.h"
 
 #define RUN_MAX (8u << 20)     /* bytes read at once from a run of clusters */
-#define FAT_EOC 0x0FFFFFF8u
-#define ATTR_DIR 0x10
-#define ATTR_VOLUME 0x08
-#define ATTR_LFN 0x0F
 
 struct hydra_fat {
 	int fd;
 	uint64_t offset;            /* of the file system on FD */
 	uint32_t cluster_bytes;
-	uint64_t data_start;        /* byte offset of cluster 2 within the file system */
+	uint64_t data_start;        /* byte offset of the first cluster within the file system */
 	uint32_t clusters;          /* number of data clusters */
 	uint32_t root;
-	uint32_t *fat;              /* the first FAT, little-endian entries */
+	uint32_t *fat;              /* the first FAT, entries as on the disk */
 	int cached;                 /* FD reads through the page cache: read ahead */
-	unsigned char *buf;         /* RUN_MAX bytes, aligned for O_DIRECT */
+	unsigned char *buf;         /* buf_len bytes, aligned for O_DIRECT */
+	size_t buf_len;             /* RUN_MAX, or less for a smaller file system */
 };
-
-static uint32_t le16(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return le16(p) | le16(p + 2) << 16;
-}
 
 static int read_at(struct hydra_fat *f, void *buf, size_t len, uint64_t off)
 {
 	return hydra_pread_full(f->fd, buf, len, f->offset + off);
 }
 
+/*
+ * A FAT is as large as its clusters need, rounded up, and mkfs sizes it from
+ * the clusters there would be without the FATs: at most that many entries
+ * more. Anything larger is damage (or a lie that would make us allocate it).
+ */
+static int fat_size_ok(uint32_t fatsz, uint32_t bps, uint32_t spc, uint64_t total,
+		       uint32_t reserved)
+{
+	uint64_t most = (total - reserved) / spc + FAT_FIRST_CLUSTER;
+
+	return fatsz <= (most * sizeof(uint32_t) + bps - 1) / bps + 1;
+}
+
 /* The boot sector's numbers, checked before anything is read by them. */
-static int parse_boot(struct hydra_fat *f, const unsigned char *s, uint64_t *fat_off,
+static int parse_boot(struct hydra_fat *f, const void *sector, uint64_t room, uint64_t *fat_off,
 		      uint64_t *fat_bytes)
 {
-	uint32_t bps = le16(s + 11), spc = s[13], reserved = le16(s + 14), nfats = s[16];
-	uint32_t total = le16(s + 19) ? le16(s + 19) : le32(s + 32), fatsz = le32(s + 36);
+	struct fat_boot_sector b;
+	uint32_t bps, spc, reserved, nfats, total, fatsz;
 	uint64_t meta;
 
-	if (s[510] != 0x55 || s[511] != 0xAA || le16(s + 17) != 0 || le16(s + 22) != 0)
+	memcpy(&b, sector, sizeof(b));
+	bps = le16toh(b.bytes_per_sector);
+	spc = b.sectors_per_cluster;
+	reserved = le16toh(b.reserved_sectors);
+	nfats = b.fats;
+	total = b.sectors16 ? le16toh(b.sectors16) : le32toh(b.sectors32);
+	fatsz = le32toh(b.fat32_length);
+	/* A FAT12/16 has a root directory of its own and its FAT's size in fat16_length. */
+	if (le16toh(b.signature) != FAT_BOOT_SIGNATURE || b.root_entries || b.fat16_length)
 		return -EINVAL;
 	if ((bps != 512 && bps != 1024 && bps != 2048 && bps != 4096) || !spc || (spc & (spc - 1)) ||
 	    !reserved || !nfats || !fatsz || spc * bps > (32u << 20))
@@ -59,13 +68,17 @@ static int parse_boot(struct hydra_fat *f, const unsigned char *s, uint64_t *fat
 	meta = reserved + (uint64_t)nfats * fatsz;
 	if (total <= meta)
 		return -EINVAL;
+	/* A FAT32 from here on: numbers that do not add up are a damaged one. */
+	if ((uint64_t)total * bps > room || !fat_size_ok(fatsz, bps, spc, total, reserved))
+		return -EBADMSG;
 	f->cluster_bytes = spc * bps;
 	f->data_start = meta * bps;
 	f->clusters = (uint32_t)((total - meta) / spc);
 	/* A FAT must hold an entry for every cluster, plus the two reserved ones. */
-	if ((uint64_t)fatsz * bps / 4 < (uint64_t)f->clusters + 2 || f->clusters < 1)
-		return -EINVAL;
-	f->root = le32(s + 44);
+	if ((uint64_t)fatsz * bps / sizeof(*f->fat) < (uint64_t)f->clusters + FAT_FIRST_CLUSTER ||
+	    f->clusters < 1)
+		return -EBADMSG;
+	f->root = le32toh(b.root_cluster);
 	*fat_off = (uint64_t)reserved * bps;
 	*fat_bytes = (uint64_t)fatsz * bps;
 	return 0;
@@ -74,20 +87,33 @@ static int parse_boot(struct hydra_fat *f, const unsigned char *s, uint64_t *fat
 int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out)
 {
 	struct hydra_fat *f = calloc(1, sizeof(*f));
-	uint64_t fat_off, fat_bytes;
+	uint64_t fat_off, fat_bytes, room = 0;
 	int r;
 
 	*out = NULL;
-	if (!f || posix_memalign((void **)&f->buf, 4096, RUN_MAX)) {
-		free(f);
+	if (!f)
 		return -ENOMEM;
-	}
 	f->fd = fd;
 	f->offset = offset;
 	f->cached = !(fcntl(fd, F_GETFL) & O_DIRECT);
-	r = read_at(f, f->buf, 4096, 0);
+	r = hydra_fd_bytes(fd, &room);
+	if (!r && room <= offset)
+		r = -EINVAL;
+	/*
+	 * A run is never longer than the file system, which ends before ROOM
+	 * (parse_boot): a small one gets a small buffer, in whole pages, room
+	 * for the boot sector's 4096 bytes included.
+	 */
+	if (!r) {
+		f->buf_len = room - offset < RUN_MAX ? (size_t)(room - offset) : RUN_MAX;
+		f->buf_len = f->buf_len < 4096 ? 4096 : (f->buf_len + 4095) / 4096 * 4096;
+		if (posix_memalign((void **)&f->buf, 4096, f->buf_len))
+			r = -ENOMEM;
+	}
 	if (!r)
-		r = parse_boot(f, f->buf, &fat_off, &fat_bytes);
+		r = read_at(f, f->buf, 4096, 0);
+	if (!r)
+		r = parse_boot(f, f->buf, room - offset, &fat_off, &fat_bytes);
 	if (!r && posix_memalign((void **)&f->fat, 4096, fat_bytes))
 		r = -ENOMEM;
 	if (!r)
@@ -111,16 +137,21 @@ void hydra_fat_free(struct hydra_fat *f)
 
 static int valid(const struct hydra_fat *f, uint32_t c)
 {
-	return c >= 2 && c - 2 < f->clusters;
+	return c >= FAT_FIRST_CLUSTER && c - FAT_FIRST_CLUSTER < f->clusters;
+}
+
+static uint64_t cluster_off(const struct hydra_fat *f, uint32_t c)
+{
+	return f->data_start + (uint64_t)(c - FAT_FIRST_CLUSTER) * f->cluster_bytes;
 }
 
 static uint32_t next(const struct hydra_fat *f, uint32_t c)
 {
-	return le32((const unsigned char *)&f->fat[c]) & 0x0FFFFFFF;
+	return le32toh(f->fat[c]) & FAT32_CLUSTER_MASK;
 }
 
 /*
- * Clusters from C on, in runs of contiguous clusters of at most RUN_MAX
+ * Clusters from C on, in runs of contiguous clusters of at most buf_len
  * bytes; FN gets each run's bytes. LIMIT bytes at most are handed over (the
  * file size; UINT64_MAX for a directory). A loop or a chain leaving the FAT is -EIO.
  */
@@ -129,7 +160,7 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 	uint32_t steps = 0;
 	uint64_t done = 0;
 
-	while (done < limit && c < FAT_EOC) {
+	while (done < limit && c < FAT32_EOC_MIN) {
 		uint32_t first = c, n = 0;
 		size_t len;
 		int r;
@@ -145,21 +176,20 @@ static int walk(struct hydra_fat *f, uint32_t c, uint64_t limit, hydra_fat_data_
 				return -EIO;
 			/* A next cluster past the last is not read: the outer loop refuses it. */
 			if (nx != c + 1 || !valid(f, nx) ||
-			    (uint64_t)(n + 1) * f->cluster_bytes > RUN_MAX) {
+			    (uint64_t)(n + 1) * f->cluster_bytes > f->buf_len) {
 				c = nx;
 				break;
 			}
 			c = nx;
 		} while ((uint64_t)n * f->cluster_bytes < limit - done);
 		len = (size_t)n * f->cluster_bytes;
-		r = read_at(f, f->buf, len, f->data_start + (uint64_t)(first - 2) * f->cluster_bytes);
+		r = read_at(f, f->buf, len, cluster_off(f, first));
 		if (r)
 			return r;
 		/* Files are mostly contiguous: the disk reads on while this run is used. */
-		if (f->cached && c < FAT_EOC && valid(f, c))
-			posix_fadvise(f->fd, (off_t)(f->offset + f->data_start +
-						     (uint64_t)(c - 2) * f->cluster_bytes),
-				      RUN_MAX, POSIX_FADV_WILLNEED);
+		if (f->cached && c < FAT32_EOC_MIN && valid(f, c))
+			posix_fadvise(f->fd, (off_t)(f->offset + cluster_off(f, c)), RUN_MAX,
+				      POSIX_FADV_WILLNEED);
 		if (len > limit - done)
 			len = (size_t)(limit - done);
 		r = fn(f->buf, len, ud);
@@ -175,8 +205,8 @@ struct dirbuf {
 	size_t len, cap;
 };
 
-/* A FAT directory holds at most 65536 entries of 32 bytes: a longer chain is broken. */
-#define DIR_MAX (65536u * 32)
+/* A longer directory is a broken chain. */
+#define DIR_MAX (FAT_DIR_SLOTS_MAX * sizeof(union fat_slot))
 
 static int collect(const void *buf, size_t len, void *ud)
 {
@@ -201,41 +231,36 @@ static int collect(const void *buf, size_t len, void *ud)
 	return 0;
 }
 
-static unsigned char short_sum(const unsigned char *e)
+static char name_char(uint8_t c, int lower)
 {
-	unsigned char sum = 0;
-
-	for (int i = 0; i < 11; i++)
-		sum = (unsigned char)(((sum & 1) << 7) + (sum >> 1) + e[i]);
-	return sum;
+	return (char)(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
 /* "NAME.EXT" of an 8.3 entry, lower case where the entry says so (as Windows NT writes it). */
-static void short_name(const unsigned char *e, char *out)
+static void short_name(const struct fat_dirent *e, char *out)
 {
 	size_t n = 0;
 
-	for (int i = 0; i < 8 && e[i] != ' '; i++)
-		out[n++] = (char)((e[12] & 0x08) && e[i] >= 'A' && e[i] <= 'Z' ? e[i] + 32 : e[i]);
-	if (n && out[0] == 0x05)
-		out[0] = (char)0xE5;
-	if (e[8] != ' ')
+	for (unsigned i = 0; i < FAT_SHORT_BASE && e->name[i] != ' '; i++)
+		out[n++] = name_char(e->name[i], e->lcase & FAT_LCASE_BASE);
+	if (n && (uint8_t)out[0] == FAT_SLOT_E5)
+		out[0] = (char)FAT_SLOT_FREE;
+	if (e->name[FAT_SHORT_BASE] != ' ')
 		out[n++] = '.';
-	for (int i = 8; i < 11 && e[i] != ' '; i++)
-		out[n++] = (char)((e[12] & 0x10) && e[i] >= 'A' && e[i] <= 'Z' ? e[i] + 32 : e[i]);
+	for (unsigned i = FAT_SHORT_BASE; i < FAT_SHORT_LEN && e->name[i] != ' '; i++)
+		out[n++] = name_char(e->name[i], e->lcase & FAT_LCASE_EXT);
 	out[n] = '\0';
 }
 
 /* Thirteen characters of a long name entry into NAME at its place; non-ASCII becomes '?'. */
-static void long_part(const unsigned char *e, char name[256])
+static void long_part(const struct fat_lfn *l, char name[FAT_LFN_MAX + 1])
 {
-	static const int at[13] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
-	int base = ((e[0] & 0x1F) - 1) * 13;
+	unsigned base = ((l->seq & FAT_LFN_SEQ) - 1) * FAT_LFN_CHARS;
 
-	for (int i = 0; i < 13 && base + i < 255; i++) {
-		uint32_t ch = le16(e + at[i]);
+	for (unsigned i = 0; i < FAT_LFN_CHARS && base + i < FAT_LFN_MAX; i++) {
+		uint16_t ch = fat_lfn_char(l, i);
 
-		if (ch == 0 || ch == 0xFFFF) {
+		if (ch == 0 || ch == FAT_LFN_PAD) {
 			name[base + i] = '\0';
 			break;
 		}
@@ -247,36 +272,36 @@ static void long_part(const unsigned char *e, char name[256])
 static int find(const struct dirbuf *dir, const char *name, size_t name_len,
 		struct hydra_fat_file *out)
 {
-	char lname[256] = "", sname[13];
+	char lname[FAT_LFN_MAX + 1] = "", sname[FAT_SHORT_LEN + 2];    /* "NAME.EXT" */
+	union fat_slot e;
 	int lsum = -1;
 
-	for (size_t off = 0; off + 32 <= dir->len; off += 32) {
-		const unsigned char *e = dir->data + off;
-
-		if (e[0] == 0)
+	for (size_t off = 0; off + sizeof(e) <= dir->len; off += sizeof(e)) {
+		memcpy(&e, dir->data + off, sizeof(e));
+		if (e.d.name[0] == FAT_SLOT_END)
 			break;
-		if (e[0] == 0xE5) {
+		if (e.d.name[0] == FAT_SLOT_FREE) {
 			lsum = -1;
 			continue;
 		}
-		if (e[11] == ATTR_LFN) {
-			if (e[0] & 0x40) {
+		if (e.d.attr == FAT_ATTR_LFN) {
+			if (e.l.seq & FAT_LFN_LAST) {
 				memset(lname, 0, sizeof(lname));
-				lsum = e[13];
+				lsum = e.l.checksum;
 			}
-			if ((e[0] & 0x1F) && lsum == e[13])
-				long_part(e, lname);
+			if ((e.l.seq & FAT_LFN_SEQ) && lsum == e.l.checksum)
+				long_part(&e.l, lname);
 			continue;
 		}
-		if (!(e[11] & ATTR_VOLUME)) {
-			int has_long = lsum >= 0 && lsum == short_sum(e) && lname[0];
+		if (!(e.d.attr & FAT_ATTR_VOLUME)) {
+			int has_long = lsum >= 0 && lsum == fat_short_sum(e.d.name) && lname[0];
 
-			short_name(e, sname);
+			short_name(&e.d, sname);
 			if ((has_long && strlen(lname) == name_len && !strncasecmp(lname, name, name_len)) ||
 			    (strlen(sname) == name_len && !strncasecmp(sname, name, name_len))) {
-				out->cluster = le16(e + 26) | le16(e + 20) << 16;
-				out->size = le32(e + 28);
-				out->is_dir = !!(e[11] & ATTR_DIR);
+				out->cluster = fat_dirent_cluster(&e.d);
+				out->size = le32toh(e.d.size);
+				out->is_dir = !!(e.d.attr & FAT_ATTR_DIR);
 				return 0;
 			}
 		}

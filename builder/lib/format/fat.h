@@ -20,7 +20,9 @@ struct hydra_fat_file {
 
 /*
  * The FAT32 at byte OFFSET of FD. Reads go straight to FD with buffers
- * aligned for O_DIRECT. -EINVAL when there is no FAT32 there.
+ * aligned for O_DIRECT. -EINVAL when there is no FAT32 there; -EBADMSG for
+ * a FAT32 whose numbers do not add up (a FAT larger than its clusters need,
+ * a file system reaching past the end of FD): nothing is allocated by them.
  */
 int hydra_fat_open(int fd, uint64_t offset, struct hydra_fat **out);
 void hydra_fat_free(struct hydra_fat *f);

@@ -15,23 +15,21 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "format/fat_layout.h"
 #include "format/fatmk.h"
 
 #define RESERVED 32u            /* sectors before the first FAT, as mkfs.fat makes them */
 #define NFATS 2u
+#define FSINFO_SECTOR 1u
+#define BACKUP_SECTOR 6u        /* of the boot sector and FSInfo, as mkfs.fat puts them */
 #define BUF_BYTES (8u << 20)
-#define EOC 0x0FFFFFFFu
-#define ATTR_VOLUME 0x08
-#define ATTR_DIR 0x10
-#define ATTR_ARCHIVE 0x20
-#define ATTR_LFN 0x0F
 
 struct dir {
 	char *path;                 /* "" for the root */
 	uint32_t *clusters;
 	size_t n_clusters;
-	unsigned char *ents;
-	size_t len, cap;
+	union fat_slot *ents;       /* long-name and 8.3 entries, as on the disk */
+	size_t n_ents, cap;         /* slots used and held */
 	char **names;               /* long names of the entries, for lookups */
 	size_t n_names;
 };
@@ -48,18 +46,6 @@ struct hydra_fatmk {
 	uint16_t date, time;
 };
 
-static void put16(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	put16(p, v & 0xFFFF);
-	put16(p + 2, v >> 16);
-}
-
 static int write_at(struct hydra_fatmk *w, const void *buf, size_t len, uint64_t off)
 {
 	return hydra_pwrite_full(w->fd, buf, len, w->o.offset + off);
@@ -67,7 +53,7 @@ static int write_at(struct hydra_fatmk *w, const void *buf, size_t len, uint64_t
 
 static uint64_t cluster_off(const struct hydra_fatmk *w, uint32_t c)
 {
-	return w->data_start + (uint64_t)(c - 2) * w->cluster_bytes;
+	return w->data_start + (uint64_t)(c - FAT_FIRST_CLUSTER) * w->cluster_bytes;
 }
 
 /* N contiguous clusters chained to each other; the first, or 0 when full. */
@@ -75,11 +61,11 @@ static uint32_t alloc_run(struct hydra_fatmk *w, uint32_t n)
 {
 	uint32_t first = w->next;
 
-	if (!n || n > w->clusters + 2 - first)
+	if (!n || n > w->clusters + FAT_FIRST_CLUSTER - first)
 		return 0;
 	for (uint32_t c = first; c < first + n - 1; c++)
 		w->fat[c] = c + 1;
-	w->fat[first + n - 1] = EOC;
+	w->fat[first + n - 1] = FAT32_EOC;
 	w->next += n;
 	return first;
 }
@@ -97,47 +83,55 @@ static void dos_time(int64_t t, uint16_t *date, uint16_t *tm)
 	*tm = (uint16_t)(g.tm_hour << 11 | g.tm_min << 5 | g.tm_sec / 2);
 }
 
+/*
+ * Room in D for NEED more slots: clusters on the disk and memory for their
+ * entries. -ENOSPC past FAT_DIR_SLOTS_MAX, where readers (fat.c too) stop.
+ */
 static int dir_grow(struct hydra_fatmk *w, struct dir *d, size_t need)
 {
-	while (d->len + need > d->n_clusters * w->cluster_bytes) {
-		uint32_t c = alloc_run(w, 1);
-		uint32_t *nc = realloc(d->clusters, (d->n_clusters + 1) * sizeof(*nc));
+	size_t per_cluster = w->cluster_bytes / sizeof(union fat_slot);
 
-		if (!c)
-			return -ENOSPC;
+	if (d->n_ents + need > FAT_DIR_SLOTS_MAX)
+		return -ENOSPC;
+	while (d->n_ents + need > d->n_clusters * per_cluster) {
+		/* Kept at once: realloc may have freed the old list, whatever fails next. */
+		uint32_t *nc = realloc(d->clusters, (d->n_clusters + 1) * sizeof(*nc));
+		uint32_t c;
+
 		if (!nc)
 			return -ENOMEM;
 		d->clusters = nc;
+		/* Taken only once it can be recorded, so that no cluster is lost. */
+		c = alloc_run(w, 1);
+		if (!c)
+			return -ENOSPC;
 		if (d->n_clusters)
 			w->fat[d->clusters[d->n_clusters - 1]] = c;
 		d->clusters[d->n_clusters++] = c;
 	}
-	if (d->len + need > d->cap) {
-		size_t cap = (d->len + need) * 2;
-		unsigned char *ne = realloc(d->ents, cap);
+	if (d->n_ents + need > d->cap) {
+		size_t cap = (d->n_ents + need) * 2;
+		union fat_slot *ne = realloc(d->ents, cap * sizeof(*ne));
 
 		if (!ne)
 			return -ENOMEM;
-		memset(ne + d->cap, 0, cap - d->cap);
 		d->ents = ne;
 		d->cap = cap;
 	}
 	return 0;
 }
 
-static void short_entry(struct hydra_fatmk *w, unsigned char *e, const char name[11],
-			unsigned attr, uint32_t cluster, uint32_t size)
+/* An 8.3 entry; every date on it is the file system's time. */
+static void short_entry(const struct hydra_fatmk *w, struct fat_dirent *e,
+			const char name[FAT_SHORT_LEN], unsigned attr, uint32_t cluster,
+			uint32_t size)
 {
-	memcpy(e, name, 11);
-	e[11] = (unsigned char)attr;
-	put16(e + 14, w->time);
-	put16(e + 16, w->date);
-	put16(e + 18, w->date);
-	put16(e + 20, cluster >> 16);
-	put16(e + 22, w->time);
-	put16(e + 24, w->date);
-	put16(e + 26, cluster & 0xFFFF);
-	put32(e + 28, size);
+	*e = (struct fat_dirent){ .attr = (uint8_t)attr };
+	memcpy(e->name, name, sizeof(e->name));
+	e->ctime = e->mtime = htole16(w->time);
+	e->cdate = e->adate = e->mdate = htole16(w->date);
+	fat_dirent_set_cluster(e, cluster);
+	e->size = htole32(size);
 }
 
 static int short_char(int c)
@@ -151,14 +145,14 @@ static int short_char(int c)
 }
 
 /* NAME as an 8.3 name when it is one exactly (upper case, no long name needed). */
-static int exact_short(const char *name, char out[11])
+static int exact_short(const char *name, char out[FAT_SHORT_LEN])
 {
 	const char *dot = strrchr(name, '.');
 	size_t base = dot ? (size_t)(dot - name) : strlen(name), ext = dot ? strlen(dot + 1) : 0;
 
-	if (!base || base > 8 || ext > 3 || (dot && !ext))
+	if (!base || base > FAT_SHORT_BASE || ext > FAT_SHORT_EXT || (dot && !ext))
 		return 0;
-	memset(out, ' ', 11);
+	memset(out, ' ', FAT_SHORT_LEN);
 	for (size_t i = 0; name[i]; i++) {
 		unsigned char c = (unsigned char)name[i];
 
@@ -166,24 +160,27 @@ static int exact_short(const char *name, char out[11])
 			continue;
 		if (c >= 128 || short_char(c) != c || c == '.')
 			return 0;
-		out[name + i < dot || !dot ? i : 8 + (i - base - 1)] = (char)c;
+		out[name + i < dot || !dot ? i : FAT_SHORT_BASE + (i - base - 1)] = (char)c;
 	}
 	return 1;
 }
 
-static int short_taken(const struct dir *d, const char name[11])
+static int short_taken(const struct dir *d, const char name[FAT_SHORT_LEN])
 {
-	for (size_t off = 0; off + 32 <= d->len; off += 32)
-		if (d->ents[off + 11] != ATTR_LFN && !memcmp(d->ents + off, name, 11))
+	for (size_t i = 0; i < d->n_ents; i++) {
+		const struct fat_dirent *e = &d->ents[i].d;
+
+		if (e->attr != FAT_ATTR_LFN && !memcmp(e->name, name, FAT_SHORT_LEN))
 			return 1;
+	}
 	return 0;
 }
 
 /* An alias BASIS~N.EXT no other entry of D has. */
-static int short_alias(const struct dir *d, const char *name, char out[11])
+static int short_alias(const struct dir *d, const char *name, char out[FAT_SHORT_LEN])
 {
 	const char *dot = strrchr(name, '.');
-	char basis[8];
+	char basis[FAT_SHORT_BASE];
 	size_t nb = 0;
 
 	if (dot == name)
@@ -196,47 +193,38 @@ static int short_alias(const struct dir *d, const char *name, char out[11])
 	for (unsigned n = 1; n < 1000000; n++) {
 		char tail[8];
 		int tl = snprintf(tail, sizeof(tail), "~%u", n);
-		size_t keep = nb + (size_t)tl > 8 ? 8 - (size_t)tl : nb;
+		size_t keep = nb + (size_t)tl > FAT_SHORT_BASE ? FAT_SHORT_BASE - (size_t)tl : nb;
 
-		memset(out, ' ', 11);
+		memset(out, ' ', FAT_SHORT_LEN);
 		memcpy(out, basis, keep);
 		memcpy(out + keep, tail, (size_t)tl);
-		for (size_t i = 0; dot && dot[1 + i] && i < 3; i++)
-			out[8 + i] = (char)short_char((unsigned char)dot[1 + i]);
+		for (size_t i = 0; dot && dot[1 + i] && i < FAT_SHORT_EXT; i++)
+			out[FAT_SHORT_BASE + i] = (char)short_char((unsigned char)dot[1 + i]);
 		if (!short_taken(d, out))
 			return 0;
 	}
 	return -EEXIST;
 }
 
-static unsigned char short_sum(const char name[11])
+/*
+ * The N long-name entries for NAME into E, last part first, as the format
+ * wants them: one byte a character, a NUL after the last, 0xFFFF padding.
+ */
+static void long_entries(union fat_slot *e, const char *name, size_t n, uint8_t sum)
 {
-	unsigned char sum = 0;
-
-	for (int i = 0; i < 11; i++)
-		sum = (unsigned char)(((sum & 1) << 7) + (sum >> 1) + (unsigned char)name[i]);
-	return sum;
-}
-
-/* The long-name entries for NAME, last part first, as the format wants them. */
-static void long_entries(unsigned char *e, const char *name, size_t n, unsigned char sum)
-{
-	static const int at[13] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
 	size_t len = strlen(name);
 
 	for (size_t k = 0; k < n; k++) {
 		size_t part = n - k;    /* 1-based */
-		unsigned char *p = e + 32 * k;
+		struct fat_lfn *l = &e[k].l;
 
-		memset(p, 0, 32);
-		p[0] = (unsigned char)(part | (k == 0 ? 0x40 : 0));
-		p[11] = ATTR_LFN;
-		p[13] = sum;
-		for (int i = 0; i < 13; i++) {
-			size_t ci = (part - 1) * 13 + (size_t)i;
-			uint32_t ch = ci < len ? (unsigned char)name[ci] : ci == len ? 0 : 0xFFFF;
+		*l = (struct fat_lfn){ .seq = (uint8_t)(part | (k == 0 ? FAT_LFN_LAST : 0)),
+				       .attr = FAT_ATTR_LFN, .checksum = sum };
+		for (unsigned i = 0; i < FAT_LFN_CHARS; i++) {
+			size_t ci = (part - 1) * FAT_LFN_CHARS + i;
+			uint16_t ch = ci < len ? (unsigned char)name[ci] : 0;
 
-			put16(p + at[i], ch);
+			fat_lfn_set_char(l, i, ci > len ? FAT_LFN_PAD : ch);
 		}
 	}
 }
@@ -244,20 +232,21 @@ static void long_entries(unsigned char *e, const char *name, size_t n, unsigned 
 static int add_entry(struct hydra_fatmk *w, struct dir *d, const char *name, unsigned attr,
 		     uint32_t cluster, uint32_t size)
 {
-	char sn[11], **nn;
+	char sn[FAT_SHORT_LEN], **nn;
+	struct fat_dirent *e;
 	int exact = exact_short(name, sn), r;
-	size_t n_long = exact ? 0 : (strlen(name) + 12) / 13;
+	size_t n_long = exact ? 0 : (strlen(name) + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS;
 
 	for (size_t i = 0; i < d->n_names; i++)
 		if (!strcasecmp(d->names[i], name))
 			return -EEXIST;
-	if (strlen(name) > 255 || !name[0] || strchr(name, '/'))
+	if (strlen(name) > FAT_LFN_MAX || !name[0] || strchr(name, '/'))
 		return -EINVAL;
 	if (exact && short_taken(d, sn))
 		return -EEXIST;
 	if (!exact && (r = short_alias(d, name, sn)))
 		return r;
-	r = dir_grow(w, d, 32 * (n_long + 1));
+	r = dir_grow(w, d, n_long + 1);
 	if (r)
 		return r;
 	nn = realloc(d->names, (d->n_names + 1) * sizeof(*nn));
@@ -267,10 +256,11 @@ static int add_entry(struct hydra_fatmk *w, struct dir *d, const char *name, uns
 	if (!(nn[d->n_names] = strdup(name)))
 		return -ENOMEM;
 	d->n_names++;
-	long_entries(d->ents + d->len, name, n_long, short_sum(sn));
-	d->len += 32 * n_long;
-	short_entry(w, d->ents + d->len, sn, attr, cluster, size);
-	d->len += 32;
+	/* The 8.3 entry first: the long-name entries before it carry its checksum. */
+	e = &d->ents[d->n_ents + n_long].d;
+	short_entry(w, e, sn, attr, cluster, size);
+	long_entries(d->ents + d->n_ents, name, n_long, fat_short_sum(e->name));
+	d->n_ents += n_long + 1;
 	return 0;
 }
 
@@ -287,29 +277,33 @@ static void dir_free(struct dir *d)
 	free(d);
 }
 
-/* A directory with its first cluster; "." and ".." unless it is the root. */
-static struct dir *new_dir(struct hydra_fatmk *w, const char *path, size_t len, struct dir *parent)
+/* A directory with its first cluster into OUT; "." and ".." unless it is the root. */
+static int new_dir(struct hydra_fatmk *w, const char *path, size_t len, struct dir *parent,
+		   struct dir **out)
 {
+	static const char dot[FAT_SHORT_LEN] = ".          ", dotdot[FAT_SHORT_LEN] = "..         ";
 	struct dir *d = calloc(1, sizeof(*d)), **v = realloc(w->dirs, (w->n_dirs + 1) * sizeof(*v));
-	static const char dot[11] = ".          ", dotdot[11] = "..         ";
+	int r = d && v && (d->path = strndup(path, len)) ? 0 : -ENOMEM;
 
 	if (v)
 		w->dirs = v;
-	if (!d || !v || !(d->path = strndup(path, len)) || dir_grow(w, d, 32)) {
+	if (!r)
+		r = dir_grow(w, d, parent ? 2 : 1);
+	if (r) {
 		dir_free(d);
-		return NULL;
+		return r;
 	}
 	if (parent) {
 		/* ".." of a directory in the root names cluster 0, whatever the root's is. */
 		uint32_t up = parent->path[0] ? parent->clusters[0] : 0;
 
-		dir_grow(w, d, 64);
-		short_entry(w, d->ents, dot, ATTR_DIR, d->clusters[0], 0);
-		short_entry(w, d->ents + 32, dotdot, ATTR_DIR, up, 0);
-		d->len = 64;
+		short_entry(w, &d->ents[0].d, dot, FAT_ATTR_DIR, d->clusters[0], 0);
+		short_entry(w, &d->ents[1].d, dotdot, FAT_ATTR_DIR, up, 0);
+		d->n_ents = 2;
 	}
 	w->dirs[w->n_dirs++] = d;
-	return d;
+	*out = d;
+	return 0;
 }
 
 /* The directory of the first LEN bytes of PATH, made with its parents when missing. */
@@ -330,82 +324,100 @@ static int get_dir(struct hydra_fatmk *w, const char *path, size_t len, struct d
 		if (r)
 			return r;
 	}
-	*out = new_dir(w, path, len, parent);
-	if (!*out)
-		return -ENOMEM;
+	r = new_dir(w, path, len, parent, out);
+	if (r)
+		return r;
 	{
 		char *name = strndup(slash ? slash + 1 : path, slash ? len - (size_t)(slash + 1 - path) : len);
 
-		r = name ? add_entry(w, parent, name, ATTR_DIR, (*out)->clusters[0], 0) : -ENOMEM;
+		r = name ? add_entry(w, parent, name, FAT_ATTR_DIR, (*out)->clusters[0], 0)
+			 : -ENOMEM;
 		free(name);
 	}
 	return r;
 }
 
-int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fatmk **out)
+/* The FATs' size and the number of clusters, from the options; -EINVAL unless a FAT32. */
+static int geometry(struct hydra_fatmk *w)
 {
-	struct hydra_fatmk *w = calloc(1, sizeof(*w));
+	const struct hydra_fatmk_opts *o = &w->o;
 	uint32_t spc = o->cluster_sectors;
-	char label[11];
-	int r = 0;
 
-	*out = NULL;
-	if (!w)
-		return -ENOMEM;
-	w->fd = fd;
-	w->o = *o;
 	if (!spc || (spc & (spc - 1)) || spc > 128 || o->bytes / 512 > 0xFFFFFFFFu ||
-	    o->offset % 512) {
-		free(w);
+	    o->offset % 512)
 		return -EINVAL;
-	}
 	w->total = (uint32_t)(o->bytes / 512);
 	w->cluster_bytes = spc * 512;
 	/* The FATs' size and the clusters they map depend on each other: settle both. */
 	for (w->fatsz = 1;;) {
 		uint64_t meta = RESERVED + (uint64_t)NFATS * w->fatsz, need;
 
-		if (w->total <= meta + spc) {
-			free(w);
+		if (w->total <= meta + spc)
 			return -ENOSPC;
-		}
 		w->clusters = (uint32_t)((w->total - meta) / spc);
-		need = ((uint64_t)w->clusters + 2) * 4;
+		need = ((uint64_t)w->clusters + FAT_FIRST_CLUSTER) * sizeof(*w->fat);
 		need = (need + 511) / 512;
 		if (need <= w->fatsz)
 			break;
 		w->fatsz = (uint32_t)need;
 	}
-	/* Fewer clusters than this and every reader takes it for FAT16. */
-	if (w->clusters < 65525 || w->clusters > 0x0FFFFFF4) {
-		free(w);
+	if (w->clusters < FAT32_CLUSTERS_MIN || w->clusters > FAT32_CLUSTERS_MAX)
 		return -EINVAL;
-	}
 	w->data_start = (uint64_t)(RESERVED + NFATS * w->fatsz) * 512;
-	w->fat = calloc((size_t)w->clusters + 2, sizeof(*w->fat));
-	if (!w->fat || posix_memalign((void **)&w->buf, 4096, BUF_BYTES)) {
-		hydra_fatmk_free(w);
-		return -ENOMEM;
-	}
-	w->fat[0] = 0x0FFFFFF8;
-	w->fat[1] = EOC;
-	w->next = 2;
-	dos_time(o->time, &w->date, &w->time);
-	if (!new_dir(w, "", 0, NULL)) {
-		hydra_fatmk_free(w);
-		return -ENOMEM;
-	}
+	return 0;
+}
+
+/* The root directory, its first entry the volume label, where blkid and Windows look too. */
+static int root_dir(struct hydra_fatmk *w)
+{
+	struct fat_dirent *vol;
+	struct dir *root;
+	char label[FAT_SHORT_LEN];
+	int r = new_dir(w, "", 0, NULL, &root);
+
+	if (r)
+		return r;
 	memset(label, ' ', sizeof(label));
-	for (size_t i = 0; o->label && o->label[i] && i < 11; i++)
-		label[i] = (char)short_char((unsigned char)o->label[i]);
-	/* The volume label as an entry of the root, where blkid and Windows look for it too. */
-	short_entry(w, w->dirs[0]->ents, label, ATTR_VOLUME, 0, 0);
-	put16(w->dirs[0]->ents + 14, 0);
-	put16(w->dirs[0]->ents + 16, 0);
-	put16(w->dirs[0]->ents + 18, 0);
-	w->dirs[0]->len = 32;
+	for (size_t i = 0; w->o.label && w->o.label[i] && i < FAT_SHORT_LEN; i++)
+		label[i] = (char)short_char((unsigned char)w->o.label[i]);
+	vol = &root->ents[0].d;
+	short_entry(w, vol, label, FAT_ATTR_VOLUME, 0, 0);
+	vol->ctime = vol->cdate = vol->adate = 0;
+	root->n_ents = 1;
+	return 0;
+}
+
+int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fatmk **out)
+{
+	struct hydra_fatmk *w = calloc(1, sizeof(*w));
+	int r;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	w->fd = fd;
+	w->o = *o;
+	r = geometry(w);
+	if (r) {
+		free(w);
+		return r;
+	}
+	w->fat = calloc((size_t)w->clusters + FAT_FIRST_CLUSTER, sizeof(*w->fat));
+	if (!w->fat || posix_memalign((void **)&w->buf, 4096, BUF_BYTES))
+		r = -ENOMEM;
+	if (!r) {
+		w->fat[0] = FAT32_FAT0;
+		w->fat[1] = FAT32_EOC;
+		w->next = FAT_FIRST_CLUSTER;
+		dos_time(o->time, &w->date, &w->time);
+		r = root_dir(w);
+	}
+	if (r) {
+		hydra_fatmk_free(w);
+		return r;
+	}
 	*out = w;
-	return r;
+	return 0;
 }
 
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size)
@@ -424,7 +436,7 @@ int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_
 		return r;
 	if (n && !(first = alloc_run(w, n)))
 		return -ENOSPC;
-	r = add_entry(w, d, slash ? slash + 1 : path, ATTR_ARCHIVE, first, (uint32_t)size);
+	r = add_entry(w, d, slash ? slash + 1 : path, FAT_ATTR_ARCHIVE, first, (uint32_t)size);
 	for (uint64_t done = 0; !r && done < size;) {
 		size_t len = size - done < BUF_BYTES ? (size_t)(size - done) : BUF_BYTES;
 		/* The last cluster padded with zeros: the same file, the same bytes on the disk. */
@@ -441,40 +453,47 @@ int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_
 }
 
 /* Boot sector: the numbers of this file system; syslinux adds its code around them. */
-static void boot_sector(const struct hydra_fatmk *w, unsigned char *s)
+static void boot_sector(const struct hydra_fatmk *w, void *out)
 {
-	memset(s, 0, 512);
-	memcpy(s, "\xEB\x58\x90" "HYDRA   ", 11);
-	put16(s + 11, 512);
-	s[13] = (unsigned char)w->o.cluster_sectors;
-	put16(s + 14, RESERVED);
-	s[16] = NFATS;
-	s[21] = 0xF8;
-	put16(s + 24, 63);          /* geometry only old BIOSes read */
-	put16(s + 26, 255);
-	put32(s + 28, (uint32_t)(w->o.offset / 512));
-	put32(s + 32, w->total);
-	put32(s + 36, w->fatsz);
-	put32(s + 44, w->dirs[0]->clusters[0]);
-	put16(s + 48, 1);           /* FSInfo */
-	put16(s + 50, 6);           /* backup boot sector */
-	s[64] = 0x80;
-	s[66] = 0x29;
-	put32(s + 67, w->o.volid);
-	memcpy(s + 71, w->dirs[0]->ents, 11);
-	memcpy(s + 82, "FAT32   ", 8);
-	s[510] = 0x55;
-	s[511] = 0xAA;
+	struct fat_boot_sector b = {
+		/* A short jump over the BPB to the boot code, and a NOP. */
+		.jump = { 0xEB, offsetof(struct fat_boot_sector, boot_code) - 2, 0x90 },
+		.bytes_per_sector = htole16(512),
+		.sectors_per_cluster = (uint8_t)w->o.cluster_sectors,
+		.reserved_sectors = htole16(RESERVED),
+		.fats = NFATS,
+		.media = FAT_MEDIA_FIXED,
+		.sectors_per_track = htole16(63),
+		.heads = htole16(255),
+		.hidden_sectors = htole32((uint32_t)(w->o.offset / 512)),
+		.sectors32 = htole32(w->total),
+		.fat32_length = htole32(w->fatsz),
+		.root_cluster = htole32(w->dirs[0]->clusters[0]),
+		.fsinfo_sector = htole16(FSINFO_SECTOR),
+		.backup_boot = htole16(BACKUP_SECTOR),
+		.drive_number = 0x80,
+		.boot_signature = FAT_EXT_BOOT_SIG,
+		.volume_id = htole32(w->o.volid),
+		.signature = htole16(FAT_BOOT_SIGNATURE),
+	};
+
+	memcpy(b.oem_name, "HYDRA   ", sizeof(b.oem_name));
+	memcpy(b.label, w->dirs[0]->ents[0].d.name, sizeof(b.label));
+	memcpy(b.fs_type, "FAT32   ", sizeof(b.fs_type));
+	memcpy(out, &b, sizeof(b));
 }
 
-static void fsinfo(const struct hydra_fatmk *w, unsigned char *s)
+static void fsinfo(const struct hydra_fatmk *w, void *out)
 {
-	memset(s, 0, 512);
-	put32(s, 0x41615252);
-	put32(s + 484, 0x61417272);
-	put32(s + 488, w->clusters + 2 - w->next);
-	put32(s + 492, w->next);
-	put32(s + 508, 0xAA550000);
+	struct fat_fsinfo s = {
+		.lead_signature = htole32(FAT_FSINFO_LEAD),
+		.struct_signature = htole32(FAT_FSINFO_STRUCT),
+		.free_clusters = htole32(w->clusters + FAT_FIRST_CLUSTER - w->next),
+		.next_free = htole32(w->next),
+		.trail_signature = htole32(FAT_FSINFO_TRAIL),
+	};
+
+	memcpy(out, &s, sizeof(s));
 }
 
 static int write_dirs(struct hydra_fatmk *w)
@@ -483,14 +502,15 @@ static int write_dirs(struct hydra_fatmk *w)
 		struct dir *d = w->dirs[i];
 
 		for (size_t k = 0; k < d->n_clusters; k++) {
-			size_t at = k * w->cluster_bytes;
-			size_t have = d->len > at ? d->len - at : 0;
+			size_t at = k * w->cluster_bytes, len = d->n_ents * sizeof(*d->ents);
+			size_t have = len > at ? len - at : 0;
 			int r;
 
 			if (have > w->cluster_bytes)
 				have = w->cluster_bytes;
 			memset(w->buf, 0, w->cluster_bytes);
-			memcpy(w->buf, d->ents + at, have);
+			if (have)
+				memcpy(w->buf, (const unsigned char *)d->ents + at, have);
 			r = write_at(w, w->buf, w->cluster_bytes, cluster_off(w, d->clusters[k]));
 			if (r)
 				return r;
@@ -502,13 +522,14 @@ static int write_dirs(struct hydra_fatmk *w)
 int hydra_fatmk_finish(struct hydra_fatmk *w)
 {
 	size_t fat_bytes = (size_t)w->fatsz * 512;
-	unsigned char *fat = NULL, *reserved = w->buf;
+	unsigned char *reserved = w->buf;
+	uint32_t *fat = NULL;
 	int r = posix_memalign((void **)&fat, 4096, fat_bytes) ? -ENOMEM : write_dirs(w);
 
 	if (fat)
 		memset(fat, 0, fat_bytes);
-	for (uint32_t c = 0; fat && c < w->clusters + 2; c++)
-		put32(fat + 4 * c, w->fat[c]);
+	for (uint32_t c = 0; fat && c < w->clusters + FAT_FIRST_CLUSTER; c++)
+		fat[c] = htole32(w->fat[c]);
 	for (uint32_t i = 0; !r && i < NFATS; i++)
 		r = write_at(w, fat, fat_bytes, (RESERVED + (uint64_t)i * w->fatsz) * 512);
 	free(fat);
@@ -517,8 +538,8 @@ int hydra_fatmk_finish(struct hydra_fatmk *w)
 	/* Boot sector and FSInfo, and their backups at sectors 6 and 7. */
 	memset(reserved, 0, RESERVED * 512);
 	boot_sector(w, reserved);
-	fsinfo(w, reserved + 512);
-	memcpy(reserved + 6 * 512, reserved, 1024);
+	fsinfo(w, reserved + FSINFO_SECTOR * 512);
+	memcpy(reserved + BACKUP_SECTOR * 512, reserved, (FSINFO_SECTOR + 1) * 512);
 	return write_at(w, reserved, RESERVED * 512, 0);
 }
 

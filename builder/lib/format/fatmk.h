@@ -27,7 +27,11 @@ struct hydra_fatmk_opts {
  * may be opened with O_DIRECT on a disk with 512-byte sectors.
  */
 int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fatmk **out);
-/* Copy SIZE bytes from SRC_FD into PATH ("dir/name"), making its directories. */
+/*
+ * Copy SIZE bytes from SRC_FD into PATH ("dir/name"), making its directories.
+ * -ENOSPC when the file system is full, or the directory is (65536 slots of
+ * 32 bytes, a long name taking one more for every 13 characters).
+ */
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size);
 /* Directories, both FATs, FSInfo and the boot sectors; then the file system is whole. */
 int hydra_fatmk_finish(struct hydra_fatmk *w);

@@ -280,6 +280,21 @@ out:
 	return r;
 }
 
+/* Overlay names are folders under overlays/: nothing that could reach past it. */
+static int overlay_names(struct parse_ctx *c, unsigned line, const char *v)
+{
+	char *copy = strdup(v), *save = NULL;
+	int r = copy ? 0 : -ENOMEM;
+
+	for (char *w = copy ? strtok_r(copy, " \t", &save) : NULL; !r && w;
+	     w = strtok_r(NULL, " \t", &save))
+		if (!hydra_plain_name(w))
+			r = hydra_ini_error(c->file, line, "bad overlay name '%s': expected a folder "
+					    "name under overlays/", w);
+	free(copy);
+	return r;
+}
+
 /* systemd's calendar expressions: letters, digits and a few marks, one line. */
 static int parse_backup(struct parse_ctx *c, const char *v, unsigned line)
 {
@@ -295,7 +310,7 @@ static int on_config(struct parse_ctx *c, const char *key, const char *value, un
 	if (!strcmp(key, "hostname"))
 		return set_str(&c->n->hostname, value);
 	if (!strcmp(key, "overlays"))
-		return set_str(&c->n->overlays, value);
+		return overlay_names(c, line, value) ? -EINVAL : set_str(&c->n->overlays, value);
 	if (!strcmp(key, "network"))
 		return parse_network(c, value, line);
 	if (!strcmp(key, "address") || !strcmp(key, "gateway"))

@@ -17,6 +17,20 @@
 #define HYDRA_HWDB_PATH "hydra/hardware-db"
 #define HYDRA_OVERLAYS_PATH "hydra/overlays"
 
+struct hydra_mbr {
+	int signature;         /* 0x55AA present: the medium was committed */
+	int bootable;          /* partition 1 has the boot flag */
+	uint8_t type;          /* partition 1 type */
+	uint64_t start;        /* partition 1 start, bytes */
+	uint64_t size;         /* partition 1 size, bytes */
+	uint64_t start2;       /* partition 2 (the data volume) start and size, bytes; */
+	uint64_t size2;        /* both 0 when there is none */
+	uint32_t disk_id;      /* bytes 440-443 */
+};
+
+/* Pure: read sector 0. */
+void hydra_mbr_parse(const unsigned char sector[512], struct hydra_mbr *out);
+
 struct hydra_layout {
 	uint64_t min_size;          /* smallest medium the payload fits on */
 	uint64_t size;              /* the medium: planned, or what the caller asked */

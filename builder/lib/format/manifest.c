@@ -253,28 +253,40 @@ static int by_path(const void *a, const void *b)
 		      ((const struct hydra_manifest_file *)b)->path);
 }
 
-/* The id names the content: the same payload always gets the same id. */
-static int compute_id(struct hydra_manifest *m)
+/* The id names the content: SHA-256 of the MANIFEST with the id blanked. */
+int hydra_manifest_id(const struct hydra_manifest *m, char id[HYDRA_ID_LEN + 1])
 {
+	struct hydra_manifest blank = *m;
 	unsigned char sha[HYDRA_SHA256_LEN];
 	char hex[HYDRA_SHA256_HEX];
+	char zeros[] = "0000000000000000";
 	char *buf = NULL;
 	size_t len;
 	int r;
 
-	free(m->id);
-	m->id = strdup("0000000000000000");
-	if (!m->id)
-		return -ENOMEM;
-	r = hydra_manifest_format(m, &buf, &len);
+	blank.id = zeros;
+	r = hydra_manifest_format(&blank, &buf, &len);
 	if (r)
 		return r;
 	hydra_sha256_buf(buf, len, sha);
 	free(buf);
 	hydra_hex(sha, HYDRA_SHA256_LEN, hex);
-	hex[HYDRA_ID_LEN] = '\0';
-	memcpy(m->id, hex, HYDRA_ID_LEN + 1);
+	memcpy(id, hex, HYDRA_ID_LEN);
+	id[HYDRA_ID_LEN] = '\0';
 	return 0;
+}
+
+/* The same payload always gets the same id. */
+static int compute_id(struct hydra_manifest *m)
+{
+	char id[HYDRA_ID_LEN + 1];
+	int r = hydra_manifest_id(m, id);
+
+	if (r)
+		return r;
+	free(m->id);
+	m->id = strdup(id);
+	return m->id ? 0 : -ENOMEM;
 }
 
 int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdline,

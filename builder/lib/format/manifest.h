@@ -45,6 +45,8 @@ int hydra_manifest_format(const struct hydra_manifest *m, char **buf, size_t *le
 /* Hash the payload under ROOT and fill a new manifest, id included. */
 int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdline,
 			int64_t built, struct hydra_manifest **out);
+/* The id M's contents give (its own id field aside): what M->id must be. */
+int hydra_manifest_id(const struct hydra_manifest *m, char id[HYDRA_ID_LEN + 1]);
 /* ROOT/hydra/MANIFEST in and out. */
 int hydra_manifest_load(const char *root, struct hydra_manifest **out);
 int hydra_manifest_save(const char *root, const struct hydra_manifest *m);

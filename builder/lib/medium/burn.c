@@ -311,7 +311,7 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 	r = check_source(&b);
 	if (!r)
 		r = check_target(&b);
-	if (r)
+	if (r || o->dry_run)
 		goto out;
 	if (posix_memalign((void **)&b.buf, 4096, CHUNK) ||
 	    posix_memalign((void **)&b.cmp, 4096, CHUNK) ||

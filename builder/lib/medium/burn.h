@@ -15,6 +15,7 @@ struct hydra_burn_opts {
 	const char *sysroot;        /* "" for the real system (tests use fixtures) */
 	hydra_progress_fn progress; /* total = bytes written + bytes read back */
 	void *progress_ud;
+	int dry_run;                /* the checks of the image and the target, nothing written */
 };
 
 struct hydra_burn_report {

@@ -21,27 +21,11 @@ struct hydra_medium {
 	char *path;
 	int is_dir;
 	struct hydra_mbr mbr;
+	uint64_t bytes;        /* of the image or disk */
+	int fat_damaged;       /* a FAT32 is there, but its numbers do not add up */
 	int fd;                /* the image or disk, O_DIRECT where it allows */
 	struct hydra_fat *fat; /* NULL when partition 1 holds no FAT32 (yet) */
 };
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-void hydra_mbr_parse(const unsigned char s[512], struct hydra_mbr *out)
-{
-	const unsigned char *p1 = s + 446;
-
-	memset(out, 0, sizeof(*out));
-	out->signature = s[510] == 0x55 && s[511] == 0xAA;
-	out->disk_id = le32(s + 440);
-	out->bootable = p1[0] == 0x80;
-	out->type = p1[4];
-	out->start = (uint64_t)le32(p1 + 8) * 512;
-	out->size = (uint64_t)le32(p1 + 12) * 512;
-}
 
 /*
  * Read what is on the disk, not what an earlier write left in the page
@@ -97,10 +81,17 @@ static int open_image(struct hydra_medium *m)
 	}
 	hydra_mbr_parse(sector, &m->mbr);
 	free(sector);
+	r = hydra_fd_bytes(m->fd, &m->bytes);
+	if (r)
+		return r;
 	if (m->mbr.signature && m->mbr.start)
 		offset = m->mbr.start;
 	r = hydra_fat_open(m->fd, offset, &m->fat);
-	if (r)
+	m->fat_damaged = r == -EBADMSG;
+	if (m->fat_damaged)
+		hydra_err("'%s' is damaged: its FAT32 at byte %llu does not add up (FAT size or "
+			  "file system size)", m->path, (unsigned long long)offset);
+	else if (r)
 		hydra_debug("'%s' holds no FAT32 at byte %llu: %s", m->path,
 			    (unsigned long long)offset, strerror(-r));
 	return r == -ENOMEM ? r : 0;
@@ -151,6 +142,28 @@ void hydra_medium_close(struct hydra_medium *m)
 int hydra_medium_committed(const struct hydra_medium *m)
 {
 	return m->is_dir || (m->mbr.signature && m->mbr.bootable);
+}
+
+int hydra_medium_check_table(const struct hydra_medium *m, const char **part)
+{
+	const struct hydra_mbr *t = &m->mbr;
+	const char *why = NULL;
+
+	*part = m->fat_damaged ? "(file system)" : "(partition table)";
+	if (m->fat_damaged)
+		return -EBADMSG;
+	if (m->is_dir || !t->signature)
+		return 0;
+	if (!t->size || t->start + t->size > m->bytes)
+		why = "partition 1 reaches past the end of the disk";
+	else if (t->size2 && t->start2 < t->start + t->size)
+		why = "partition 2 overlaps partition 1";
+	else if (t->size2 && t->start2 + t->size2 > m->bytes)
+		why = "partition 2 reaches past the end of the disk";
+	if (!why)
+		return 0;
+	hydra_err("'%s' is damaged: %s (%llu bytes)", m->path, why, (unsigned long long)m->bytes);
+	return -EBADMSG;
 }
 
 /* REL on the FAT: -ENOENT when absent, a directory, or no FAT is there. */

@@ -10,22 +10,12 @@
 #include <stdint.h>
 
 #include "base/hydra.h"
+#include "format/layout.h"
 #include "format/manifest.h"
 
 /* Layout v1 puts partition 1 here; an uncommitted medium has no table to say so. */
 #define HYDRA_PART_OFFSET (1024 * 1024)
 
-struct hydra_mbr {
-	int signature;         /* 0x55AA present: the medium was committed */
-	int bootable;          /* partition 1 has the boot flag */
-	uint8_t type;          /* partition 1 type */
-	uint64_t start;        /* partition 1 start, bytes */
-	uint64_t size;         /* partition 1 size, bytes */
-	uint32_t disk_id;      /* bytes 440-443 */
-};
-
-/* Pure: read sector 0. */
-void hydra_mbr_parse(const unsigned char sector[512], struct hydra_mbr *out);
 
 struct hydra_medium;
 
@@ -33,6 +23,14 @@ int hydra_medium_open(const char *path, struct hydra_medium **out);
 void hydra_medium_close(struct hydra_medium *m);
 /* 1 when the boot sector was committed (always 1 for a mounted root). */
 int hydra_medium_committed(const struct hydra_medium *m);
+/*
+ * 0 when the committed partition table fits the disk or image it is on:
+ * partition 1 inside it, partition 2 after partition 1 and inside it too,
+ * and a FAT32 whose numbers add up. Otherwise logs which and returns
+ * -EBADMSG, *PART naming the part: "(partition table)" or "(file system)".
+ * A mounted root has no table.
+ */
+int hydra_medium_check_table(const struct hydra_medium *m, const char **part);
 /* Read a whole (small) file of the medium into a NUL-terminated buffer. */
 int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len);
 /* SHA-256 and size of a file of the medium, read back from the disk. */

@@ -80,14 +80,18 @@ static PedDisk *open_table(const char *path, PedDevice **dev)
 
 	ped_exception_set_handler(on_exception);
 	*dev = ped_device_get(path);
-	if (*dev && ped_device_open(*dev))
+	if (*dev && ped_device_open(*dev)) {
 		disk = ped_disk_new(*dev);
-	else if (*dev) {
-		ped_device_destroy(*dev);
-		*dev = NULL;
+		if (!disk)
+			ped_device_close(*dev);
 	}
-	if (!disk)
+	/* Nothing is left for the caller to release when there is no table. */
+	if (!disk) {
+		if (*dev)
+			ped_device_destroy(*dev);
+		*dev = NULL;
 		hydra_err("cannot read the partition table of '%s'", path);
+	}
 	return disk;
 }
 

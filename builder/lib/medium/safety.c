@@ -407,7 +407,7 @@ int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydr
 		hydra_sysfs_whole_disk(sysroot, name, disk, sizeof(disk));
 		hydra_err("refusing '/dev/%s': it is a partition; give the whole disk, /dev/%s",
 			  name, disk);
-		return -EINVAL;
+		return -EPERM;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -457,7 +457,7 @@ int hydra_target_inspect(const char *sysroot, const char *path, struct hydra_tar
 	}
 	if (!S_ISBLK(st.st_mode)) {
 		hydra_err("refusing '%s': not a block device or an image file", path);
-		return -EINVAL;
+		return -EPERM;
 	}
 	r = hydra_sysfs_block_name(sysroot, major(st.st_rdev), minor(st.st_rdev), name, sizeof(name));
 	if (r) {

@@ -195,13 +195,16 @@ int hydra_trust_open(const char *store_dir, const char *const *keyfiles,
 static int parse_sig(const char *buf, size_t len, char keyid[HYDRA_KEYID_LEN + 1],
 		     unsigned char sig[SIG_LEN])
 {
-	char b64[SIG_B64_LEN + 1], again[SIG_B64_LEN + 1], canon[256];
+	char b64[SIG_B64_LEN + 1], again[SIG_B64_LEN + 1], canon[256], text[sizeof(canon)];
 	unsigned char raw[SIG_LEN + 2];
 	int n;
 
 	if (len >= sizeof(canon) || memchr(buf, '\0', len))
 		return -EBADMSG;
-	if (sscanf(buf, SIG_MAGIC " key %16[0-9a-f] sig %88[A-Za-z0-9+/=]", keyid, b64) != 2 ||
+	/* BUF has LEN bytes and no NUL: sscanf reads a terminated copy, never past them. */
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	if (sscanf(text, SIG_MAGIC " key %16[0-9a-f] sig %88[A-Za-z0-9+/=]", keyid, b64) != 2 ||
 	    strlen(keyid) != HYDRA_KEYID_LEN || strlen(b64) != SIG_B64_LEN)
 		return -EBADMSG;
 	/* sscanf is lax about white space: compare with the one way of writing it. */

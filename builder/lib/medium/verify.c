@@ -6,8 +6,17 @@
 #include <string.h>
 
 #include "base/hydra.h"
+#include "format/bootcfg.h"
+#include "format/hwdb.h"
 #include "format/manifest.h"
 #include "medium/medium.h"
+
+/* What a medium must carry to boot at all: a MANIFEST without them is not one. */
+static const char *const boot_files[] = { "boot/vmlinuz", "boot/initrd.img", "live/system.sqfs",
+					  NULL };
+/* The boot loader's configuration, written per medium, outside the payload. */
+static const char *const boot_configs[] = { "syslinux/syslinux.cfg", "EFI/BOOT/syslinux.cfg",
+					    NULL };
 
 static int mark(struct hydra_verify_report *rep, enum hydra_medium_state state, const char *file)
 {
@@ -31,9 +40,12 @@ static int check_file(struct hydra_medium *md, const struct hydra_manifest_file 
 		hydra_err("'%s' is missing from the medium", f->path);
 		return mark(rep, HYDRA_MEDIUM_INCOMPLETE, f->path);
 	}
+	/* A chain cut short, leaving the FAT or looping reads as an error: the file is bad. */
+	if (r == -ENOMEM)
+		return r;
 	if (r) {
 		hydra_err("cannot read '%s' from the medium: %s", f->path, strerror(-r));
-		return r;
+		return mark(rep, HYDRA_MEDIUM_CORRUPT, f->path);
 	}
 	if (size < f->size) {
 		hydra_err("'%s' is short: %llu bytes of %llu", f->path, (unsigned long long)size,
@@ -47,12 +59,90 @@ static int check_file(struct hydra_medium *md, const struct hydra_manifest_file 
 	return 0;
 }
 
+/*
+ * The MANIFEST must be what its id names (an edited line, say a cmdline with
+ * init=/bin/sh, changes the id it would have) and list what boots.
+ */
+static int check_manifest(const struct hydra_manifest *m, struct hydra_verify_report *rep)
+{
+	char id[HYDRA_ID_LEN + 1];
+	int r = hydra_manifest_id(m, id);
+
+	if (r)
+		return r;
+	if (strcmp(id, m->id)) {
+		hydra_err("the MANIFEST was changed: its contents give the id %s, not %s", id, m->id);
+		return mark(rep, HYDRA_MEDIUM_CORRUPT, HYDRA_MANIFEST_PATH);
+	}
+	for (size_t i = 0; boot_files[i]; i++)
+		if (!hydra_manifest_find(m, boot_files[i])) {
+			hydra_err("the MANIFEST does not list '%s': this is no bootable medium",
+				  boot_files[i]);
+			return mark(rep, HYDRA_MEDIUM_CORRUPT, HYDRA_MANIFEST_PATH);
+		}
+	return 0;
+}
+
+/* The node a syslinux.cfg pins (" hydra.node=NAME" ending its APPEND line), if any. */
+static void pinned_node(const char *cfg, char *node, size_t len)
+{
+	const char *p = strstr(cfg, " hydra.node=");
+	size_t n;
+
+	node[0] = '\0';
+	if (!p)
+		return;
+	p += strlen(" hydra.node=");
+	n = strcspn(p, " \n");
+	if (n < len) {
+		memcpy(node, p, n);
+		node[n] = '\0';
+	}
+	if (!hydra_node_name_valid(node))
+		node[0] = '\0';
+}
+
+/*
+ * The boot loader passes the command line: each syslinux.cfg must be exactly
+ * what the writer makes for this MANIFEST (the node a clone pins aside).
+ */
+static int check_boot_config(struct hydra_medium *md, const struct hydra_manifest *m,
+			     struct hydra_verify_report *rep)
+{
+	for (size_t i = 0; boot_configs[i]; i++) {
+		char *cfg = NULL, *want = NULL, node[HYDRA_NODE_NAME_MAX + 1];
+		size_t len;
+		int r = hydra_medium_read(md, boot_configs[i], &cfg, &len), same;
+
+		if (r == -ENOENT) {
+			hydra_err("'%s' is missing from the medium", boot_configs[i]);
+			return mark(rep, HYDRA_MEDIUM_INCOMPLETE, boot_configs[i]);
+		}
+		if (r)
+			return r;
+		pinned_node(cfg, node, sizeof(node));
+		want = hydra_bootcfg_syslinux(m->id, m->cmdline, node[0] ? node : NULL);
+		same = want && !strcmp(cfg, want);
+		free(cfg);
+		free(want);
+		if (!want)
+			return -ENOMEM;
+		if (!same) {
+			hydra_err("'%s' boots another command line than the MANIFEST's",
+				  boot_configs[i]);
+			return mark(rep, HYDRA_MEDIUM_CORRUPT, boot_configs[i]);
+		}
+	}
+	return 0;
+}
+
 int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn progress, void *ud,
 			struct hydra_verify_report *rep)
 {
 	struct hydra_medium *md = NULL;
 	struct hydra_manifest *m = NULL;
 	uint64_t total = 0;
+	const char *part;
 	char *buf = NULL;
 	size_t len;
 	int r;
@@ -74,6 +164,13 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 		goto out;
 	}
 	snprintf(rep->id, sizeof(rep->id), "%s", m->id);
+	r = check_manifest(m, rep);
+	if (!r && hydra_medium_check_table(md, &part))
+		r = mark(rep, HYDRA_MEDIUM_CORRUPT, part);
+	if (!r)
+		r = check_boot_config(md, m, rep);
+	if (r)
+		goto out;
 	for (size_t i = 0; i < m->n_files; i++)
 		total += m->files[i].size;
 	for (size_t i = 0; i < m->n_files; i++) {

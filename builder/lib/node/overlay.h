@@ -13,16 +13,28 @@ int hydra_overlay_pack(const char *src, const char *out, int64_t epoch);
 /*
  * Check every entry of the tar at PATH first, then lay it over DEST.
  * Returns -EPERM (after logging the entry and why) for a hostile archive,
- * in which case nothing was written.
+ * in which case nothing was written. Links of DEST that lead to existing
+ * directories are kept and followed as inside chroot(DEST) (so lib/x goes
+ * to usr/lib/x when lib -> usr/lib); a link an entry itself names is
+ * replaced. -ELOOP when DEST's links loop on an entry's way.
  */
 int hydra_overlay_apply(const char *path, const char *dest);
 
 /*
  * The checks hydra_overlay_apply makes before writing, for any tar that is
  * to be laid into a tree (KIND names it in messages: "overlay",
- * "snapshot"): every header, then every byte read once. -EPERM for a
- * hostile entry, -EIO for a damaged archive.
+ * "snapshot"): every header, then every byte read once. Paths and link
+ * targets are compared in one spelling ("./a//b/" is "a/b"), so nothing
+ * reaches under a link of the same archive however it is written, hard
+ * links included. -EPERM for a hostile entry, -EIO for a damaged archive.
+ * COUNT (may be NULL) gets what the archive holds.
  */
-int hydra_archive_check(const char *path, const char *kind);
+struct hydra_archive_count {
+	uint64_t entries;     /* every entry */
+	uint64_t bytes;       /* of the regular files' data */
+	uint64_t hard_links;  /* entries that are hard links */
+	uint64_t largest;     /* the largest regular file */
+};
+int hydra_archive_check(const char *path, const char *kind, struct hydra_archive_count *count);
 
 #endif

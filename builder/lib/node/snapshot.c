@@ -183,7 +183,8 @@ static struct archive *open_read(const char *path)
 	return a;
 }
 
-int hydra_snapshot_read_info(const char *path, struct hydra_snapshot_info *info)
+/* The header, and its own size (a regular file of the archive, not of the tree). */
+static int read_header(const char *path, struct hydra_snapshot_info *info, uint64_t *size)
 {
 	struct archive *a = open_read(path);
 	struct archive_entry *e;
@@ -201,12 +202,20 @@ int hydra_snapshot_read_info(const char *path, struct hydra_snapshot_info *info)
 	} else if (first && (n = archive_read_data(a, text, sizeof(text) - 1)) >= 0) {
 		text[n] = '\0';
 		r = parse_header(text, path, info);
+		*size = (uint64_t)n;
 	} else {
 		hydra_err("'%s' is not a hydra snapshot: it does not start with %s", path,
 			  HYDRA_SNAPSHOT_HEADER);
 	}
 	archive_read_free(a);
 	return r;
+}
+
+int hydra_snapshot_read_info(const char *path, struct hydra_snapshot_info *info)
+{
+	uint64_t size;
+
+	return read_header(path, info, &size);
 }
 
 /* Empty but for lost+found, which a new ext4 has. */
@@ -283,14 +292,39 @@ static int extract(const char *path, const char *dest)
 	return r;
 }
 
+/*
+ * The header must describe the archive it heads, checked before anything is
+ * written: one entry more (the header), and bytes between the regular
+ * files' sum and that sum with every hard link as large as the largest file
+ * (a tree counts a hard-linked file once per name; the archive stores it once).
+ */
+static int header_matches(const char *path, const struct hydra_snapshot_info *info,
+			  uint64_t header, const struct hydra_archive_count *a)
+{
+	uint64_t least = a->bytes - header;
+	unsigned __int128 most = (unsigned __int128)a->hard_links * a->largest + least;
+
+	if (a->entries == info->entries + 1 && info->bytes >= least && info->bytes <= most)
+		return 0;
+	hydra_err("'%s' does not hold what its header lists: %llu entries and at least %llu "
+		  "bytes, not %llu and %llu", path, (unsigned long long)(a->entries - 1),
+		  (unsigned long long)least, (unsigned long long)info->entries,
+		  (unsigned long long)info->bytes);
+	return -EBADMSG;
+}
+
 int hydra_snapshot_restore(const char *path, const char *dest)
 {
 	struct hydra_snapshot_info info;
+	struct hydra_archive_count a;
 	struct hydra_tree_count c;
-	int r = hydra_snapshot_read_info(path, &info);
+	uint64_t header = 0;
+	int r = read_header(path, &info, &header);
 
 	if (!r)
-		r = hydra_archive_check(path, "snapshot");
+		r = hydra_archive_check(path, "snapshot", &a);
+	if (!r)
+		r = header_matches(path, &info, header, &a);
 	if (!r)
 		r = empty_dir(dest);
 	if (!r)

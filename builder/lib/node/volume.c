@@ -129,14 +129,83 @@ static int load(const char *part, struct crypt_device **cd)
 	return r;
 }
 
+/* Partition 2 of an image file, from its table: 0 found, 1 none, <0 error. */
+static int image_part2(int fd, uint64_t *start, uint64_t *size)
+{
+	unsigned char sector[512];
+	struct hydra_mbr mbr;
+	int r = hydra_pread_full(fd, sector, sizeof(sector), 0);
+
+	if (r)
+		return r;
+	hydra_mbr_parse(sector, &mbr);
+	if (!mbr.signature || !mbr.size2)
+		return 1;
+	*start = mbr.start2;
+	*size = mbr.size2;
+	return 0;
+}
+
+/*
+ * On an image file the volume sits inside partition 2, where libcryptsetup
+ * cannot look without a loop device: its LUKS2 binary header (magic,
+ * version 2, label at byte 24, subsystem at 208) is read there instead.
+ */
+static int probe_image(const char *image, int *pending)
+{
+	unsigned char hdr[512];
+	uint64_t start = 0, size = 0;
+	int fd = open(image, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = image_part2(fd, &start, &size);
+	if (!r)
+		r = hydra_pread_full(fd, hdr, sizeof(hdr), start);
+	close(fd);
+	if (r)
+		return r == -EIO ? 1 : r;
+	if (memcmp(hdr, "LUKS\xba\xbe\0\2", 8) || strncmp((char *)hdr + 24, HYDRA_DATA_LABEL, 48))
+		return 1;
+	if (pending)
+		*pending = !strncmp((char *)hdr + 208, HYDRA_DATA_PENDING, 48);
+	return 0;
+}
+
+int hydra_data_part_bytes(const char *part, uint64_t *bytes)
+{
+	const char *base = strrchr(part, '/');
+	uint64_t start = 0;
+	struct stat st;
+	int fd, r;
+
+	*bytes = 0;
+	if (stat(part, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		*bytes = hydra_sysfs_block_bytes("", base ? base + 1 : part);
+		return 0;
+	}
+	fd = open(part, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = image_part2(fd, &start, bytes);
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
 int hydra_data_probe(const char *part, int *pending)
 {
 	struct crypt_device *cd = NULL;
 	const char *label, *sub;
+	struct stat st;
 	int r;
 
-	if (access(part, F_OK) < 0)
+	if (stat(part, &st) < 0)
 		return errno == ENOENT ? 1 : -errno;
+	/* An image file holding a medium, else a file holding a volume (a copy of one). */
+	if (S_ISREG(st.st_mode) && probe_image(part, pending) == 0)
+		return 0;
 	r = load(part, &cd);
 	if (r < 0)
 		return r == -EINVAL ? 1 : r;

@@ -54,6 +54,8 @@ int hydra_data_mount_at(const char *name, const char *dir);
 int hydra_data_persist_list(const char *text, char ***list);
 /* Where /dev/mapper/NAME is mounted first, or NULL (malloc'd). */
 char *hydra_data_mountpoint(const char *name);
+/* The size of partition 2 PART: a device's from sysfs, an image file's from its table. */
+int hydra_data_part_bytes(const char *part, uint64_t *bytes);
 /* Is PART (a device path) mounted anywhere? */
 int hydra_data_part_mounted(const char *part);
 /* Mark a fresh volume as still needing its ext4 (the LUKS2 subsystem HYDRA_DATA_PENDING). */
