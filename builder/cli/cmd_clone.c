@@ -1,6 +1,7 @@
 /* hydra clone: the running node, written onto another disk. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -8,8 +9,11 @@
 #include "confirm.h"
 #include "format/hwdb.h"
 #include "format/layout.h"
+#include "fleet/regen.h"
 #include "medium/clone.h"
+#include "fleet/replica.h"
 #include "node/crypt.h"
+#include "node/volume.h"
 #include "passphrase.h"
 #include "progress.h"
 #include "trustopt.h"
@@ -24,8 +28,11 @@ static void print_plan(const char *device, const struct hydra_clone_plan *p,
 	       hydra_format_size(p->min_size - (1 << 20), min, sizeof(min)), p->files,
 	       hydra_format_size(p->payload_bytes, payload, sizeof(payload)));
 	printf("  node: %s; data: %s", o->node ? o->node : "(chosen at boot)",
-	       o->data == HYDRA_DATA_NONE ? "none\n" : o->data == HYDRA_DATA_EMPTY ?
+	       o->data == HYDRA_DATA_NONE ? "none\n" : o->data == HYDRA_DATA_EMPTY && !o->fill ?
 	       "partition 2, a new empty LUKS2 volume\n" : "partition 2, a new LUKS2 volume");
+	if (o->fill)
+		printf(" with the replica of %s kept here (%s), restored at its first boot with its "
+		       "recovery key\n", o->node, hydra_format_size(o->fill_bytes, min, sizeof(min)));
 	if (o->data == HYDRA_DATA_COPY)
 		printf(" with a copy of %s (%s used)\n", p->data_dir,
 		       hydra_format_size(p->data_bytes, min, sizeof(min)));
@@ -36,7 +43,7 @@ static void print_plan(const char *device, const struct hydra_clone_plan *p,
 }
 
 struct clone_args {
-	int yes, dry;
+	int yes, dry, replica;
 	const char *key_file;
 	enum cli_progress_mode mode;
 	struct hydra_clone_opts o;
@@ -73,8 +80,10 @@ static int on_option(int c, const char *arg, void *ud)
 			a->o.data = HYDRA_DATA_EMPTY;
 		else if (!strcmp(arg, "copy"))
 			a->o.data = HYDRA_DATA_COPY;
+		else if (!strcmp(arg, "replica"))
+			a->replica = 1;
 		else
-			return cli_usage_error("clone", "--data takes none, empty or copy");
+			return cli_usage_error("clone", "--data takes none, empty, copy or replica");
 		break;
 	}
 	return 0;
@@ -85,7 +94,9 @@ static const struct cli_option options[] = {
 	CLI_OPT('n', "dry-run", NULL, "show the plan, write nothing"),
 	CLI_LONG('a', "as", "NODE", "the clone boots as NODE (hydra.node=NODE)"),
 	CLI_LONG('d', "data", "MODE", "none (default); empty: partition 2, a new LUKS2 volume;\n"
-	  "copy: the same, with this node's data files copied in"),
+	  "copy: the same, with this node's data files copied in;\n"
+	  "replica (with --as NODE): with NODE's replica kept here,\n"
+	  "restored at its first boot with its recovery key"),
 	CLI_LONG('K', "key-file", "F", "the new volume's passphrase (else asked twice)"),
 	CLI_LONG('F', "pbkdf-fast", NULL, "argon2id at 4 iterations and 32 KiB, for tests only"),
 	CLI_LONG('s', "source", "DIR", "the medium to clone (default: the running one)"),
@@ -96,19 +107,39 @@ static const struct cli_option options[] = {
 
 const struct cli_spec cli_clone = {
 	.name = "clone",
-	.usage = "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy] "
+	.usage = "hydra clone [--yes] [--dry-run] [--as NODE] [--data none|empty|copy|replica] "
 		 "[--key-file F] DEVICE",
 	.summary = "replicate the running node onto DEVICE",
 	.options = options,
 };
+
+/* --data replica: the node --as names, from its replica kept on this node's data volume. */
+static int replica_setup(struct clone_args *a, struct hydra_regen *g, char *holder, size_t len,
+			 char **datadir)
+{
+	if (!a->o.node)
+		return cli_usage_error("clone", "--data replica needs --as NODE, the node to make again");
+	*datadir = hydra_data_mountpoint(HYDRA_DATA_NAME);
+	if (!*datadir) {
+		hydra_err("--data replica: this node's data volume, which keeps the replicas, is not "
+			  "mounted (hydra data unlock)");
+		return EXIT_FAILED;
+	}
+	hydra_running_node(holder, len);
+	g->datadir = *datadir;
+	g->node = a->o.node;
+	g->holder = holder;
+	return cli_exit_code(hydra_regen_clone_opts(g, &a->o));
+}
 
 int cmd_clone(int argc, char **argv)
 {
 	struct clone_args a = { .mode = PROGRESS_AUTO, .o = { .sysroot = "" } };
 	struct hydra_clone_plan plan;
 	struct cli_progress p;
+	struct hydra_regen regen = { 0 };
 	const char *device;
-	char *pass = NULL;
+	char *pass = NULL, *datadir = NULL, holder[64];
 	size_t len = 0;
 	int first, r;
 
@@ -124,17 +155,23 @@ int cmd_clone(int argc, char **argv)
 		hydra_err("refusing to clone: the medium's signature does not pass");
 		return cli_exit_code(r);
 	}
+	if (a.replica && (r = replica_setup(&a, &regen, holder, sizeof(holder), &datadir)) != 0)
+		goto out;
 	r = hydra_clone_plan(device, &a.o, &plan);
-	if (r)
-		return cli_exit_code(r);
+	if (r) {
+		r = cli_exit_code(r);
+		goto out;
+	}
 	print_plan(device, &plan, &a.o);
-	if (a.dry)
-		return EXIT_DONE;
+	if (a.dry) {
+		r = EXIT_DONE;
+		goto out;
+	}
 	if (!a.yes && (r = cli_confirm_device(device)))
-		return cli_exit_code(r);
+		goto fail;
 	if (a.o.data != HYDRA_DATA_NONE &&
 	    (r = cli_passphrase(a.key_file, "the clone's data partition", 1, &pass, &len)))
-		return cli_exit_code(r);
+		goto fail;
 	a.o.pass = pass;
 	a.o.pass_len = len;
 	cli_progress_init(&p, a.mode, "cloning");
@@ -145,5 +182,9 @@ int cmd_clone(int argc, char **argv)
 	hydra_key_free(pass, len);
 	if (!r)
 		printf("%s: clone of image %s written, read back and committed\n", device, plan.id);
-	return cli_exit_code(r);
+fail:
+	r = cli_exit_code(r);
+out:
+	free(datadir);
+	return r;
 }

@@ -19,21 +19,53 @@
 #include "node/snapshot.h"
 #include "node/volume.h"
 #include "passphrase.h"
+#include "replica.h"
 
 
 struct data_args {
 	const char *device, *key_file, *output, *from, *to, *mount;
 	uint64_t size;
 	int force, yes, fast;
+	struct cli_replica_args rep;       /* backup, replicas, restore --from */
 };
 
-enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE };
+enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE, OPT_CHECK, OPT_NODE,
+       OPT_ACCEPT, OPT_PUBKEY, OPT_USERS, OPT_SNAPSHOT, OPT_PROGRESS };
+
+/* The replica options, kept apart for replica.c. */
+static int on_replica_option(int c, const char *arg, struct cli_replica_args *r)
+{
+	switch (c) {
+	case OPT_TO:
+		if (r->n_to == CLI_REPLICA_MAX_TO)
+			return cli_usage_error("data", "--to given more than %d times", CLI_REPLICA_MAX_TO);
+		r->to[r->n_to++] = arg;
+		break;
+	case OPT_FROM: r->from = arg; break;
+	case OPT_CHECK: r->check = 1; break;
+	case OPT_NODE: r->node = arg; break;
+	case OPT_ACCEPT: r->accept = arg; break;
+	case OPT_PUBKEY: r->key = arg; break;
+	case OPT_USERS: r->users = 1; break;
+	case OPT_SNAPSHOT: r->snapshot = arg; break;
+	case OPT_KEY: r->key_file = arg; break;
+	case OPT_PROGRESS:
+		if (cli_progress_parse(arg, &r->mode))
+			return cli_usage_error("data", "--progress takes auto, none or json");
+		break;
+	}
+	return 0;
+}
 
 /* Entries that more than one subcommand takes. */
 #define OPT_DEVICE \
 	CLI_OPT('d', "device", "DISK", "a disk or image file instead of the running medium's disk")
 #define OPT_KEY_FILE \
 	CLI_LONG(OPT_KEY, "key-file", "F", "the passphrase is the whole of F (mode 0600 or stricter)")
+#define OPT_KEY_FILE_RECOVERY \
+	CLI_LONG(OPT_KEY, "key-file", "F", "the passphrase (with --from: the recovery key) is the\n" \
+		 "whole of F (mode 0600 or stricter)")
+#define OPT_PROGRESS_ENTRY CLI_LONG_EQ(OPT_PROGRESS, "progress", "MODE", "auto, none or json")
 
 static const struct cli_option init_options[] = {
 	OPT_DEVICE,
@@ -66,11 +98,32 @@ static const struct cli_option snapshot_options[] = {
 
 static const struct cli_option restore_options[] = {
 	CLI_LONG(OPT_TO, "to", "DIR", "the directory to fill (default: the mounted volume)"),
+	CLI_LONG(OPT_FROM, "from", "NODE", "this node's replica kept on NODE instead of a FILE"),
+	CLI_LONG(OPT_SNAPSHOT, "snapshot", "ID", "with --from: that snapshot (default: the newest)"),
+	OPT_KEY_FILE_RECOVERY,
+	OPT_PROGRESS_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option backup_options[] = {
+	CLI_LONG(OPT_TO, "to", "NODE", "only this neighbour (repeatable; default: every one)"),
+	OPT_PROGRESS_ENTRY,
+	{ 0 },
+};
+
+static const struct cli_option replicas_options[] = {
+	CLI_LONG(OPT_CHECK, "check", NULL, "check the replicas (restic check; here: by file hashes)"),
+	CLI_LONG(OPT_NODE, "node", "NODE", "only NODE's replicas"),
+	CLI_LONG(OPT_ACCEPT, "accept", "NODE", "keep NODE's replica here (with --key)"),
+	CLI_LONG(OPT_PUBKEY, "key", "FILE", "with --accept: NODE's ssh public key"),
+	CLI_LONG(OPT_USERS, "users", NULL, "make the chrooted sftp users of the accepted nodes"),
+	OPT_PROGRESS_ENTRY,
 	{ 0 },
 };
 
 /* In the order of cli_data's subs. */
-enum { SUB_INIT, SUB_UNLOCK, SUB_LOCK, SUB_STATUS, SUB_SNAPSHOT, SUB_RESTORE };
+enum { SUB_INIT, SUB_UNLOCK, SUB_LOCK, SUB_STATUS, SUB_SNAPSHOT, SUB_RESTORE, SUB_BACKUP,
+       SUB_REPLICAS };
 
 static const struct cli_spec subs[] = {
 	{ .name = "data init",
@@ -96,22 +149,34 @@ static const struct cli_spec subs[] = {
 	  .summary = "its files into a tar.zst with a header (node, image, time)",
 	  .options = snapshot_options },
 	{ .name = "data restore",
-	  .usage = "hydra data restore [--to DIR] FILE",
-	  .summary = "a snapshot into the empty, mounted volume",
+	  .usage = "hydra data restore [--to DIR] FILE | --from NODE [--snapshot ID] [--to DIR]",
+	  .summary = "a snapshot, or this node's replica on NODE, into the empty, mounted volume",
 	  .options = restore_options },
+	{ .name = "data backup",
+	  .usage = "hydra data backup [--to NODE]...",
+	  .summary = "snapshot this node's data volume into its replica on each neighbour",
+	  .options = backup_options },
+	{ .name = "data replicas",
+	  .usage = "hydra data replicas [--check] [--node NODE] | --accept NODE --key FILE",
+	  .summary = "replicas kept here and this node's replicas elsewhere: node, where,\n"
+		     "snapshots, newest time, size; --accept lets NODE keep its replica here",
+	  .options = replicas_options },
 	{ 0 },
 };
 
 const struct cli_spec cli_data = {
 	.name = "data",
-	.summary = "the encrypted data partition",
+	.summary = "the encrypted data partition and its replicas",
 	.subs = subs,
 };
 
 static int on_option(int c, const char *arg, void *ud)
 {
 	struct data_args *a = ud;
+	int r = on_replica_option(c, arg, &a->rep);
 
+	if (r)
+		return r;
 	switch (c) {
 	case 'd': a->device = arg; break;
 	case 'o': a->output = arg; break;
@@ -380,15 +445,23 @@ static int data_restore(const struct data_args *a, const char *file)
 
 int cmd_data(int argc, char **argv)
 {
-	struct data_args a = { 0 };
-	int first, r, n;
+	struct data_args a = { .rep.mode = PROGRESS_AUTO };
+	int first, r, n, n_ops;
 
 	r = cli_parse_sub(argc, argv, &cli_data, on_option, &a, &n, &first);
 	if (r >= 0)
 		return r;
-	r = cli_check_operands(subs[n].name, argc - first, n == SUB_RESTORE, n == SUB_RESTORE);
+	/* restore takes a snapshot FILE, or --from NODE for a replica. */
+	n_ops = n == SUB_RESTORE && !a.rep.from;
+	r = cli_check_operands(subs[n].name, argc - first, n_ops, n_ops);
 	if (r >= 0)
 		return r;
+	if (n == SUB_RESTORE && a.rep.from)
+		return cli_data_restore_replica(&a.rep);
+	if (n == SUB_BACKUP)
+		return cli_data_backup(&a.rep);
+	if (n == SUB_REPLICAS)
+		return cli_data_replicas(&a.rep);
 	switch (n) {
 	case SUB_INIT: r = data_init(&a); break;
 	case SUB_UNLOCK: r = data_unlock(&a); break;

@@ -1,4 +1,4 @@
-/* hydra hw: record this machine as a node profile, find which node it is. */
+/* hydra hw: record this machine as a node profile, find which node it is, list the fleet. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "base/hydra.h"
 #include "base/util.h"
 #include "cli.h"
+#include "fleet/inventory.h"
 #include "format/hwdb.h"
 #include "format/layout.h"
 #include "node/probe.h"
@@ -48,8 +49,15 @@ static const struct cli_option list_options[] = {
 	{ 0 },
 };
 
+static const struct cli_option inventory_options[] = {
+	OPT_DB_ENTRY,
+	CLI_OPT('o', "output", "FILE", "write the inventory to FILE as an executable inventory "
+		"script"),
+	{ 0 },
+};
+
 /* In the order of cli_hw's subs. */
-enum { SUB_PROBE, SUB_MATCH, SUB_LIST };
+enum { SUB_PROBE, SUB_MATCH, SUB_LIST, SUB_INVENTORY };
 
 static const struct cli_spec subs[] = {
 	{ .name = "hw probe",
@@ -65,12 +73,18 @@ static const struct cli_spec subs[] = {
 	  .usage = "hydra hw list [--db DIR]",
 	  .summary = "print the known nodes",
 	  .options = list_options },
+	{ .name = "hw inventory",
+	  .usage = "hydra hw inventory [--db DIR] [-o FILE]",
+	  .summary = "print the known nodes as an Ansible inventory (the JSON Ansible asks a\n"
+		     "script for, with _meta.hostvars), or with -o write FILE as an executable\n"
+		     "inventory script",
+	  .options = inventory_options },
 	{ 0 },
 };
 
 const struct cli_spec cli_hw = {
 	.name = "hw",
-	.summary = "record this machine / which node is this",
+	.summary = "record this machine / which node is this / the fleet's inventory",
 	.subs = subs,
 };
 
@@ -200,6 +214,24 @@ static int hw_list(const struct hw_opts *o)
 	return EXIT_DONE;
 }
 
+static int hw_inventory(const struct hw_opts *o)
+{
+	struct hydra_hwdb *db = NULL;
+	char *text = NULL;
+	int r = hydra_hwdb_load(o->db, &db);
+
+	if (!r)
+		r = o->output ? hydra_inventory_script(db, o->db, &text) : hydra_inventory_json(db, &text);
+	/* Executable: Ansible runs an inventory file that is, and reads one that is not as YAML. */
+	if (!r && o->output && (r = hydra_write_file_atomic(o->output, text, strlen(text), 0755)))
+		hydra_err("cannot write '%s': %s", o->output, strerror(-r));
+	else if (!r && !o->output)
+		printf("%s\n", text);
+	free(text);
+	hydra_hwdb_free(db);
+	return cli_exit_code(r);
+}
+
 int cmd_hw(int argc, char **argv)
 {
 	struct hw_opts o = { 0 };
@@ -221,5 +253,7 @@ int cmd_hw(int argc, char **argv)
 		return hw_probe(&o);
 	if (sub == SUB_MATCH)
 		return hw_match(&o);
+	if (sub == SUB_INVENTORY)
+		return hw_inventory(&o);
 	return hw_list(&o);
 }

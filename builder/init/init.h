@@ -25,6 +25,8 @@ struct boot {
 	int verified;
 	int as_built;                 /* the command line is the MANIFEST's (hydra.id/node aside) */
 	char data[16];                /* the data partition: "", "locked" or "mounted" */
+	/* the node's profile as systemd files (format/nodeconf.h), or NULL */
+	char *network_conf, *timer_conf;
 };
 
 /* Say something on the console, as "hydra-init: ...". */

@@ -13,6 +13,7 @@
 
 #include "base/util.h"
 #include "format/hwdb.h"
+#include "format/nodeconf.h"
 #include "init.h"
 #include "node/overlay.h"
 #include "node/probe.h"
@@ -135,44 +136,63 @@ int mount_root(struct boot *b)
 }
 
 /* This machine against the medium's hardware-db: DMI product UUID first, then MACs. */
-static int match_node(struct boot *b)
+static int match_node(struct boot *b, const struct hydra_hwdb *db, const struct hydra_node **node)
 {
-	struct hydra_hwdb *db = NULL;
 	struct hydra_machine m = { 0 };
-	const struct hydra_node *node = NULL;
 	char reason[96];
-	int r;
+	int r = hydra_probe("/sys", "/proc", &m);
 
-	r = hydra_hwdb_load(HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH, &db);
 	if (!r)
-		r = hydra_probe("/sys", "/proc", &m);
-	if (!r)
-		r = hydra_hwdb_match(db, &m, &node, reason, sizeof(reason));
+		r = hydra_hwdb_match(db, &m, node, reason, sizeof(reason));
 	if (r == 0) {
-		snprintf(b->node, sizeof(b->node), "%s", node->name);
+		snprintf(b->node, sizeof(b->node), "%s", (*node)->name);
 		snprintf(b->hostname, sizeof(b->hostname), "%s",
-			 node->hostname ? node->hostname : node->name);
+			 (*node)->hostname ? (*node)->hostname : (*node)->name);
 		snprintf(b->node_reason, sizeof(b->node_reason), "matched %s", reason);
 	}
 	hydra_machine_clear(&m);
-	hydra_hwdb_free(db);
 	return r;
 }
 
 /* Pinned by the command line, else matched in the hardware-db, else generic. */
 int choose_node(struct boot *b)
 {
+	struct hydra_hwdb *db = NULL;
+	const struct hydra_node *node = NULL;
+	int loaded = hydra_hwdb_load(HYDRA_MEDIUM_DIR "/" HYDRA_HWDB_PATH, &db) == 0;
+
 	if (b->cmd.node) {
 		snprintf(b->node, sizeof(b->node), "%s", b->cmd.node);
 		snprintf(b->hostname, sizeof(b->hostname), "%s", b->cmd.node);
 		snprintf(b->node_reason, sizeof(b->node_reason), "pinned by hydra.node=");
-	} else if (match_node(b) != 0) {
+		node = loaded ? hydra_hwdb_find(db, b->cmd.node) : NULL;
+	} else if (!loaded || match_node(b, db, &node) != 0) {
 		snprintf(b->node, sizeof(b->node), "generic");
 		snprintf(b->node_reason, sizeof(b->node_reason),
 			 "no node pinned, none in the hardware-db matched");
+		node = NULL;
 	}
+	/* A pinned node is configured from its profile like a matched one. */
+	if (node) {
+		hydra_nodeconf_network(node, &b->network_conf);
+		hydra_nodeconf_timer(node, &b->timer_conf);
+	}
+	hydra_hwdb_free(db);
 	say("node %s (%s)", b->node, b->node_reason);
 	return 0;
+}
+
+/* The node's network and backup schedule where systemd looks first (format/nodeconf.h). */
+static void write_conf(const char *path, const char *text, const char *what)
+{
+	int r = text ? hydra_mkdir_parent(path) : 0;
+
+	if (!r && text)
+		r = hydra_write_file_atomic(path, text, strlen(text), 0644);
+	if (r)
+		say("cannot write the node's %s to '%s': %s", what, path, strerror(-r));
+	else if (text)
+		say("%s from the node's profile: %s", what, path);
 }
 
 static int lay(const char *name)
@@ -211,6 +231,10 @@ int lay_overlays(struct boot *b)
 		if (line)
 			hydra_write_file_atomic("/run/hydra/hostname", line, strlen(line), 0644);
 		free(line);
+	}
+	if (!r) {
+		write_conf(HYDRA_NODECONF_NETWORK, b->network_conf, "static network");
+		write_conf(HYDRA_NODECONF_TIMER, b->timer_conf, "backup schedule");
 	}
 	return r;
 }

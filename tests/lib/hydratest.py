@@ -319,6 +319,19 @@ class VM:
         out = KERNEL_LINE.sub("", m.group(1).decode(errors="replace"))
         return int(m.group(2)), out
 
+    def typing(self, cmd, answers, prompt=rb"passphrase for [^\n]*: ", timeout=120):
+        """Run CMD and answer each passphrase PROMPT in turn; (status, output)."""
+        self.n += 1
+        n = self.n
+        self.send(f"printf '\\137B{n}\\137\\n'; {cmd}; printf '\\137E{n}:%s\\137\\n' $?\n")
+        for answer in answers:
+            self.expect(prompt, timeout)
+            self.send(answer + "\n")
+        m = self.expect(re.compile(rf"_E{n}:(\d+)_\n".encode()), timeout)
+        start = self.buf.rfind(f"_B{n}_\n".encode())
+        self.expect(PROMPT, 30)
+        return int(m.group(1)), self.buf[start:m.start()].decode(errors="replace")
+
     def poweroff(self, timeout=60):
         try:
             self.send("sync; poweroff -f\n")

@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include "format/hwdb.h"
+#include "format/nodeconf.h"
 #include "node/probe.h"
 
 static int parse_file(const char *name, struct hydra_node *n)
@@ -39,7 +40,14 @@ static void test_parse_every_key(void)
 	EQ_INT(n.id.memory, 4ULL << 30);
 	EQ_STR(n.hostname, "gamma-host");
 	EQ_STR(n.overlays, "gamma common-extra");
-	EQ_STR(n.network, "dhcp");
+	EQ_STR(n.network, "static");
+	EQ_STR(n.address, "10.77.0.3/24");
+	EQ_STR(n.gateway, "10.77.0.254");
+	EQ_STR(n.dns, "10.77.0.254 fd00::53");
+	OK(n.neighbours && n.neighbours[0] && !n.neighbours[1]);
+	if (n.neighbours)
+		EQ_STR(n.neighbours[0], "alpha");
+	EQ_STR(n.backup, "daily");
 	hydra_node_clear(&n);
 }
 
@@ -64,6 +72,88 @@ static void test_malformed(void)
 	expect_error("nodes/bad/bad-disk.conf", "bad-disk.conf:2: ", "WD-123");
 	expect_error("nodes/bad/Bad_Name.conf", "Bad_Name.conf", "node name");
 	expect_error("nodes/bad/overlay-outside.conf", "overlay-outside.conf:3: ", "../../etc");
+	expect_error("nodes/bad/bad-address.conf", "bad-address.conf:3: ", "10.0.0.300/24");
+	expect_error("nodes/bad/bad-prefix.conf", "bad-prefix.conf:2: ", "fd00::1/129");
+	expect_error("nodes/bad/bad-network.conf", "bad-network.conf:3: ", "want dhcp or static");
+	expect_error("nodes/bad/static-no-address.conf", "static-no-address.conf:5: ",
+		     "static needs an address");
+	expect_error("nodes/bad/gateway-dhcp.conf", "gateway-dhcp.conf:4: ", "needs network = static");
+	expect_error("nodes/bad/bad-dns.conf", "bad-dns.conf:4: ", "example.org");
+	expect_error("nodes/bad/self-neighbour.conf", "self-neighbour.conf:2: ", "own neighbour");
+	expect_error("nodes/bad/twice-neighbour.conf", "twice-neighbour.conf:2: ", "'alpha' given twice");
+	expect_error("nodes/bad/bad-backup.conf", "bad-backup.conf:2: ", "calendar");
+}
+
+static void test_addresses(void)
+{
+	char host[64];
+
+	EQ_INT(hydra_addr_parse("10.77.0.1/24", 1, host, sizeof(host)), 0);
+	EQ_STR(host, "10.77.0.1");
+	EQ_INT(hydra_addr_parse("fd00::1/64", 1, host, sizeof(host)), 0);
+	EQ_STR(host, "fd00::1");
+	EQ_INT(hydra_addr_parse("10.77.0.1", 0, host, sizeof(host)), 0);
+	EQ_INT(hydra_addr_parse("::1", 1, NULL, 0), 0);
+	EQ_INT(hydra_addr_parse("10.0.0.1/32", 1, NULL, 0), 0);
+	EQ_INT(hydra_addr_parse("fd00::1/128", 1, NULL, 0), 0);
+	OK(hydra_addr_parse("10.77.0.1/24", 0, NULL, 0) < 0);
+	OK(hydra_addr_parse("10.0.0.1/33", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("10.0.0.1/024", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("10.0.0.1/", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("10.0.0.1/-1", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("10.0.0", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("alpha.example", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("", 1, NULL, 0) < 0);
+	OK(hydra_addr_parse("fd00::1", 1, host, 4) < 0);
+}
+
+static void test_neighbours(void)
+{
+	struct hydra_hwdb *db = NULL;
+	const struct hydra_node **list = NULL;
+	size_t n = 0;
+
+	EQ_INT(hydra_hwdb_load(fixture("nodes/good"), &db), 0);
+	if (!db)
+		return;
+	/* No neighbours key: every other node, by name. */
+	EQ_INT(hydra_hwdb_neighbours(db, hydra_hwdb_find(db, "beta"), &list, &n), 0);
+	EQ_INT(n, 2);
+	if (n == 2) {
+		EQ_STR(list[0]->name, "alpha");
+		EQ_STR(list[1]->name, "gamma");
+	}
+	free(list);
+	EQ_INT(hydra_hwdb_neighbours(db, hydra_hwdb_find(db, "gamma"), &list, &n), 0);
+	EQ_INT(n, 1);
+	if (n == 1)
+		EQ_STR(list[0]->name, "alpha");
+	free(list);
+	OK(hydra_hwdb_find(db, "delta") == NULL);
+	hydra_hwdb_free(db);
+
+	/* A neighbour without a profile fails the whole db, at the line that names it. */
+	t_log[0] = '\0';
+	OK(hydra_hwdb_load(fixture("nodes/unknown-neighbour"), &db) < 0);
+	OK(db == NULL);
+	CONTAINS(t_log, "alpha.conf:3: unknown neighbour 'delta'");
+}
+
+static void test_empty_neighbours_round_trip(void)
+{
+	static const char text[] = "[config]\nneighbours =\n";
+	struct hydra_node n = { 0 }, back = { 0 };
+	char *out = NULL;
+
+	EQ_INT(hydra_hwdb_parse_node("lone.conf", text, strlen(text), &n), 0);
+	OK(n.neighbours && !n.neighbours[0]);
+	EQ_INT(hydra_hwdb_format_node(&n, &out), 0);
+	CONTAINS(out, "neighbours =\n");
+	EQ_INT(hydra_hwdb_parse_node("lone.conf", out, strlen(out), &back), 0);
+	OK(back.neighbours && !back.neighbours[0]);
+	free(out);
+	hydra_node_clear(&n);
+	hydra_node_clear(&back);
 }
 
 static void test_mac_and_uuid_rules(void)
@@ -231,10 +321,49 @@ static void test_format_round_trip(void)
 	EQ_INT(back.id.cpus, 4);
 	EQ_STR(back.hostname, "gamma-host");
 	EQ_STR(back.overlays, "gamma common-extra");
+	EQ_STR(back.network, "static");
+	EQ_STR(back.address, "10.77.0.3/24");
+	EQ_STR(back.gateway, "10.77.0.254");
+	EQ_STR(back.dns, "10.77.0.254 fd00::53");
+	OK(back.neighbours && back.neighbours[0] && !strcmp(back.neighbours[0], "alpha"));
+	EQ_STR(back.backup, "daily");
 out:
 	free(text);
 	hydra_node_clear(&n);
 	hydra_node_clear(&back);
+}
+
+static void test_nodeconf(void)
+{
+	static const char dhcp[] = "[config]\nnetwork = dhcp\naddress = 10.0.0.9\n";
+	static const char bare[] = "[config]\nnetwork = static\naddress = fd00::9/64\n";
+	struct hydra_node n = { 0 };
+	char *text = NULL;
+
+	EQ_INT(parse_file("nodes/good/gamma.conf", &n), 0);
+	EQ_INT(hydra_nodeconf_network(&n, &text), 0);
+	EQ_STR(text, "# node gamma: network = static in its hardware-db profile (written by hydra-init)\n"
+	       "[Match]\nMACAddress=52:54:00:00:00:c3 52:54:00:00:00:c4\n\n"
+	       "[Network]\nAddress=10.77.0.3/24\nGateway=10.77.0.254\nDNS=10.77.0.254 fd00::53\n");
+	free(text);
+	EQ_INT(hydra_nodeconf_timer(&n, &text), 0);
+	CONTAINS(text, "[Timer]\nOnCalendar=\nOnCalendar=daily\n");
+	free(text);
+	hydra_node_clear(&n);
+
+	/* DHCP is the image's: no file, and no schedule without the key. */
+	EQ_INT(hydra_hwdb_parse_node("d.conf", dhcp, strlen(dhcp), &n), 0);
+	EQ_INT(hydra_nodeconf_network(&n, &text), 1);
+	OK(text == NULL);
+	EQ_INT(hydra_nodeconf_timer(&n, &text), 1);
+	hydra_node_clear(&n);
+	/* Without MACs, every wired interface. */
+	EQ_INT(hydra_hwdb_parse_node("s.conf", bare, strlen(bare), &n), 0);
+	EQ_INT(hydra_nodeconf_network(&n, &text), 0);
+	CONTAINS(text, "[Match]\nName=en* eth*\n\n[Network]\nAddress=fd00::9/64\n");
+	OK(!strstr(text, "Gateway"));
+	free(text);
+	hydra_node_clear(&n);
 }
 
 int main(void)
@@ -243,6 +372,10 @@ int main(void)
 	RUN(test_malformed);
 	RUN(test_mac_and_uuid_rules);
 	RUN(test_node_names);
+	RUN(test_addresses);
+	RUN(test_neighbours);
+	RUN(test_empty_neighbours_round_trip);
+	RUN(test_nodeconf);
 	RUN(test_load_sorted);
 	RUN(test_match_uuid);
 	RUN(test_match_mac_when_uuid_differs);

@@ -6,11 +6,13 @@
 #include <linux/fs.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -486,6 +488,13 @@ static const struct {
 	{ "sfdisk", "fdisk" },
 	{ "blkid", "util-linux" },
 	{ "cryptsetup", "cryptsetup-bin" },
+	{ "restic", "restic" },
+	{ "ssh", "openssh-client" },
+	{ "sftp", "openssh-client" },
+	{ "ssh-keygen", "openssh-client" },
+	{ "useradd", "passwd" },
+	{ "groupadd", "passwd" },
+	{ "ansible-inventory", "ansible-core" },
 };
 
 const char *hydra_tool_package(const char *tool)
@@ -536,7 +545,7 @@ int hydra_tool_require(const char *tool)
 
 /* In the child: set up cwd, output and environment, then exec. */
 static void spawn_child(const char *const argv[], const struct hydra_spawn_opts *o, int logfd,
-			int outfd)
+			int outfd, int errfd)
 {
 	if (o->cwd && chdir(o->cwd) < 0) {
 		dprintf(STDERR_FILENO, "cannot enter '%s': %s\n", o->cwd, strerror(errno));
@@ -548,6 +557,10 @@ static void spawn_child(const char *const argv[], const struct hydra_spawn_opts 
 	}
 	if (outfd >= 0)
 		dup2(outfd, STDOUT_FILENO);
+	if (errfd >= 0)
+		dup2(errfd, STDERR_FILENO);
+	if (o->keep_fd > 2)
+		fcntl(o->keep_fd, F_SETFD, 0);
 	/* "KEY=VALUE" sets, a bare "KEY" removes. */
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		if (strchr(o->env[i], '='))
@@ -559,12 +572,96 @@ static void spawn_child(const char *const argv[], const struct hydra_spawn_opts 
 	_exit(127);
 }
 
+/* What the parent reads from the child: stdout (kept or cut into lines) and stderr. */
+struct spawn_io {
+	int fd[2];                    /* stdout, stderr pipes' read ends, -1 when not read */
+	FILE *mem[2];
+	char *text[2];
+	size_t len[2], done;          /* done: how much of stdout went to on_line already */
+};
+
+/* Hand over every complete line of stdout that came since the last call. */
+static void spawn_lines(struct spawn_io *io, const struct hydra_spawn_opts *o, int last)
+{
+	char *nl;
+
+	fflush(io->mem[0]);
+	while (io->text[0] && io->done < io->len[0]) {
+		nl = memchr(io->text[0] + io->done, '\n', io->len[0] - io->done);
+		if (!nl && !last)
+			return;
+		if (nl)
+			*nl = '\0';
+		o->on_line(io->text[0] + io->done, o->line_ud);
+		io->done = nl ? (size_t)(nl - io->text[0]) + 1 : io->len[0];
+	}
+}
+
+/* Read both pipes until both end: a child blocked on a full stderr never fills stdout. */
+static void spawn_read(struct spawn_io *io, const struct hydra_spawn_opts *o)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while (io->fd[0] >= 0 || io->fd[1] >= 0) {
+		struct pollfd p[2] = { { io->fd[0], POLLIN, 0 }, { io->fd[1], POLLIN, 0 } };
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return;
+		for (int i = 0; i < 2; i++) {
+			if (io->fd[i] < 0 || !p[i].revents)
+				continue;
+			n = read(io->fd[i], buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(io->fd[i]);
+				io->fd[i] = -1;
+				continue;
+			}
+			fwrite(buf, 1, (size_t)n, io->mem[i]);
+			if (i == 0 && o->on_line)
+				spawn_lines(io, o, 0);
+		}
+	}
+	if (o->on_line)
+		spawn_lines(io, o, 1);
+}
+
+static int spawn_pipe(struct spawn_io *io, int i, int child[2])
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	io->fd[i] = p[0];
+	child[i] = p[1];
+	io->mem[i] = open_memstream(&io->text[i], &io->len[i]);
+	return io->mem[i] ? 0 : -ENOMEM;
+}
+
+/* Give the child's output to the caller as asked, and release the rest. */
+static void spawn_finish(struct spawn_io *io, const struct hydra_spawn_opts *o)
+{
+	char **dest[2] = { o->on_line ? NULL : o->capture, o->capture_err };
+
+	for (int i = 0; i < 2; i++) {
+		if (io->mem[i])
+			fclose(io->mem[i]);
+		if (io->fd[i] >= 0)
+			close(io->fd[i]);
+		if (dest[i]) {
+			*dest[i] = io->text[i] ? io->text[i] : strdup("");
+			io->text[i] = NULL;
+		}
+		free(io->text[i]);
+	}
+}
+
 int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o)
 {
-	int status, logfd = -1, pipefd[2] = { -1, -1 }, r = 0;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *mem = NULL;
+	struct spawn_io io = { .fd = { -1, -1 } };
+	int status, logfd = -1, child[2] = { -1, -1 }, r = 0;
 	pid_t pid;
 
 	if (hydra_tool_require(argv[0]) < 0)
@@ -574,28 +671,23 @@ int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o)
 		if (logfd < 0)
 			return -errno;
 	}
-	if (o->capture && pipe2(pipefd, O_CLOEXEC) < 0) {
-		r = -errno;
+	if ((o->capture || o->on_line) && (r = spawn_pipe(&io, 0, child)) < 0)
 		goto out;
-	}
+	if (o->capture_err && (r = spawn_pipe(&io, 1, child)) < 0)
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
 		goto out;
 	}
 	if (pid == 0)
-		spawn_child(argv, o, logfd, pipefd[1]);
-	if (o->capture) {
-		char buf[4096];
-		ssize_t n;
-
-		close(pipefd[1]);
-		pipefd[1] = -1;
-		mem = open_memstream(&out, &len);
-		while (mem && ((n = read(pipefd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
-			if (n > 0)
-				fwrite(buf, 1, (size_t)n, mem);
-	}
+		spawn_child(argv, o, logfd, child[0], child[1]);
+	for (int i = 0; i < 2; i++)
+		if (child[i] >= 0) {
+			close(child[i]);
+			child[i] = -1;
+		}
+	spawn_read(&io, o);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			r = -errno;
@@ -603,19 +695,29 @@ int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o)
 		}
 	r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
-	if (mem)
-		fclose(mem);
-	if (o->capture) {
-		*o->capture = out ? out : strdup("");
-		out = NULL;
-	}
-	free(out);
+	spawn_finish(&io, o);
 	for (int i = 0; i < 2; i++)
-		if (pipefd[i] >= 0)
-			close(pipefd[i]);
+		if (child[i] >= 0)
+			close(child[i]);
 	if (logfd >= 0)
 		close(logfd);
 	return r;
+}
+
+int hydra_memfd(const char *name, const void *data, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = hydra_write_all(fd, data, len);
+	if (!r && lseek(fd, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 int hydra_run_env(const char *const argv[], const char *const env[], const char *logfile)

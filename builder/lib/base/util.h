@@ -96,9 +96,21 @@ struct hydra_spawn_opts {
 	const char *const *env;       /* "KEY=VALUE" to set, "KEY" to unset, or NULL */
 	const char *logfile;          /* stdout and stderr appended there, or NULL */
 	char **capture;               /* stdout into a malloc'd string (stderr to logfile) */
+	/* stdout handed over a line at a time as it comes, newline cut off (instead of capture) */
+	void (*on_line)(char *line, void *ud);
+	void *line_ud;
+	char **capture_err;           /* stderr into a malloc'd string (instead of logfile) */
+	int keep_fd;                  /* a descriptor above 2 the child inherits (/dev/fd/N), or 0 */
 };
 /* The general form of hydra_run; same return values. */
 int hydra_spawn(const char *const argv[], const struct hydra_spawn_opts *o);
+
+/*
+ * A file in memory holding LEN bytes of DATA, for a child to read as
+ * /dev/fd/N (hydra_spawn_opts.keep_fd): a secret never touches a disk, a
+ * command line or the environment. The descriptor, or -errno.
+ */
+int hydra_memfd(const char *name, const void *data, size_t len);
 
 /* SHA-256 of everything readable from FD (from its current offset). */
 int hydra_sha256_fd(int fd, unsigned char out[HYDRA_SHA256_LEN], uint64_t *size);

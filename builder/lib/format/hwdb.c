@@ -1,5 +1,6 @@
 #include "format/hwdb.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -73,6 +74,11 @@ void hydra_node_clear(struct hydra_node *n)
 	free(n->hostname);
 	free(n->overlays);
 	free(n->network);
+	free(n->address);
+	free(n->gateway);
+	free(n->dns);
+	hydra_strv_free(n->neighbours, HYDRA_STRV_ALL);
+	free(n->backup);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -89,6 +95,7 @@ void hydra_hwdb_free(struct hydra_hwdb *db)
 struct parse_ctx {
 	const char *file;
 	struct hydra_node *n;
+	unsigned gateway_line, dns_line;
 };
 
 static int set_str(char **dst, const char *v)
@@ -167,6 +174,112 @@ out:
 	return r;
 }
 
+int hydra_addr_parse(const char *text, int prefix_ok, char *host, size_t len)
+{
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned char bin[16];
+	char buf[INET6_ADDRSTRLEN];
+	int v6;
+
+	if (!n || n >= sizeof(buf) || (slash && !prefix_ok))
+		return -EINVAL;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	v6 = strchr(buf, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, bin) != 1)
+		return -EINVAL;
+	if (slash) {
+		const char *p = slash + 1;
+		unsigned long bits;
+		char *end;
+
+		/* Digits only, no sign, no leading zero: "/024" is a typo, not 24. */
+		if (!isdigit((unsigned char)*p) || (p[0] == '0' && p[1]))
+			return -EINVAL;
+		bits = strtoul(p, &end, 10);
+		if (*end || bits > (v6 ? 128u : 32u))
+			return -EINVAL;
+	}
+	if (host) {
+		if (n >= len)
+			return -ENAMETOOLONG;
+		memcpy(host, buf, n + 1);
+	}
+	return 0;
+}
+
+static int parse_network(struct parse_ctx *c, const char *v, unsigned line)
+{
+	if (strcmp(v, "dhcp") && strcmp(v, "static"))
+		return hydra_ini_error(c->file, line, "bad network '%s' (want dhcp or static)", v);
+	c->n->network_line = line;
+	return set_str(&c->n->network, v);
+}
+
+static int parse_addr(struct parse_ctx *c, const char *key, const char *v, unsigned line)
+{
+	int address = !strcmp(key, "address");
+
+	if (hydra_addr_parse(v, address, NULL, 0) < 0)
+		return hydra_ini_error(c->file, line, "bad %s '%s' (want an IPv4 or IPv6 address%s)",
+				       key, v, address ? ", optionally /PREFIX" : "");
+	if (address)
+		return set_str(&c->n->address, v);
+	c->gateway_line = line;
+	return set_str(&c->n->gateway, v);
+}
+
+static int parse_dns(struct parse_ctx *c, const char *v, unsigned line)
+{
+	char *copy = strdup(v), *save = NULL, *tok;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " \t", &save); tok && !r; tok = strtok_r(NULL, " \t", &save))
+		if (hydra_addr_parse(tok, 0, NULL, 0) < 0)
+			r = hydra_ini_error(c->file, line, "bad dns server '%s' (want an IPv4 or IPv6 "
+					    "address)", tok);
+	free(copy);
+	c->dns_line = line;
+	return r ? r : set_str(&c->n->dns, v);
+}
+
+/* The list as given; a name twice, a bad name or the node itself is an error. */
+static int parse_neighbours(struct parse_ctx *c, const char *v, unsigned line)
+{
+	char *copy = strdup(v), *save = NULL, *tok;
+	char **list = calloc(strlen(v) / 2 + 2, sizeof(*list));
+	size_t n = 0;
+	int r = 0;
+
+	if (!copy || !list) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (tok = strtok_r(copy, " \t", &save); tok && !r; tok = strtok_r(NULL, " \t", &save)) {
+		if (!hydra_node_name_valid(tok))
+			r = hydra_ini_error(c->file, line, "bad neighbour name '%s'", tok);
+		else if (!strcmp(tok, c->n->name))
+			r = hydra_ini_error(c->file, line, "'%s' cannot be its own neighbour", tok);
+		for (size_t i = 0; !r && i < n; i++)
+			if (!strcmp(list[i], tok))
+				r = hydra_ini_error(c->file, line, "neighbour '%s' given twice", tok);
+		if (!r && !(list[n++] = strdup(tok)))
+			r = -ENOMEM;
+	}
+	if (!r) {
+		c->n->neighbours = list;
+		c->n->neighbours_line = line;
+		list = NULL;
+	}
+out:
+	hydra_strv_free(list, HYDRA_STRV_ALL);
+	free(copy);
+	return r;
+}
+
 /* Overlay names are folders under overlays/: nothing that could reach past it. */
 static int overlay_names(struct parse_ctx *c, unsigned line, const char *v)
 {
@@ -180,6 +293,50 @@ static int overlay_names(struct parse_ctx *c, unsigned line, const char *v)
 					    "name under overlays/", w);
 	free(copy);
 	return r;
+}
+
+/* systemd's calendar expressions: letters, digits and a few marks, one line. */
+static int parse_backup(struct parse_ctx *c, const char *v, unsigned line)
+{
+	if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			  " :*/,.~-") != strlen(v))
+		return hydra_ini_error(c->file, line, "bad backup '%s' (want a systemd calendar "
+				       "expression such as hourly or *:0/30)", v);
+	return set_str(&c->n->backup, v);
+}
+
+static int on_config(struct parse_ctx *c, const char *key, const char *value, unsigned line)
+{
+	if (!strcmp(key, "hostname"))
+		return set_str(&c->n->hostname, value);
+	if (!strcmp(key, "overlays"))
+		return overlay_names(c, line, value) ? -EINVAL : set_str(&c->n->overlays, value);
+	if (!strcmp(key, "network"))
+		return parse_network(c, value, line);
+	if (!strcmp(key, "address") || !strcmp(key, "gateway"))
+		return parse_addr(c, key, value, line);
+	if (!strcmp(key, "dns"))
+		return parse_dns(c, value, line);
+	if (!strcmp(key, "neighbours"))
+		return parse_neighbours(c, value, line);
+	if (!strcmp(key, "backup"))
+		return parse_backup(c, value, line);
+	return hydra_ini_error(c->file, line, "unknown key '%s' in [config]", key);
+}
+
+/* What one key cannot say alone: static needs an address, gateway and dns need static. */
+static int check_config(struct parse_ctx *c)
+{
+	const struct hydra_node *n = c->n;
+	int is_static = n->network && !strcmp(n->network, "static");
+
+	if (is_static && !n->address)
+		return hydra_ini_error(c->file, n->network_line, "network = static needs an address");
+	if (n->gateway && !is_static)
+		return hydra_ini_error(c->file, c->gateway_line, "gateway needs network = static");
+	if (n->dns && !is_static)
+		return hydra_ini_error(c->file, c->dns_line, "dns needs network = static");
+	return 0;
 }
 
 static int on_key(const char *section, const char *key, const char *value, unsigned line, void *ud)
@@ -223,12 +380,7 @@ static int on_key(const char *section, const char *key, const char *value, unsig
 			return 0;
 		}
 	} else {
-		if (!strcmp(key, "hostname"))
-			return set_str(&c->n->hostname, value);
-		if (!strcmp(key, "overlays"))
-			return overlay_names(c, line, value) ? -EINVAL : set_str(&c->n->overlays, value);
-		if (!strcmp(key, "network"))
-			return set_str(&c->n->network, value);
+		return on_config(c, key, value, line);
 	}
 	return hydra_ini_error(c->file, line, "unknown key '%s' in [%s]", key, section);
 }
@@ -250,7 +402,7 @@ int hydra_node_name_valid(const char *name)
 int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len, struct hydra_node *out)
 {
 	struct hydra_node n = { 0 };
-	struct parse_ctx c = { file, &n };
+	struct parse_ctx c = { .file = file, .n = &n };
 	const char *base = strrchr(file, '/');
 	size_t nlen;
 	int r;
@@ -272,6 +424,8 @@ int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len, struct 
 		goto out;
 	}
 	r = hydra_ini_parse(file, buf, len, on_key, &c);
+	if (!r)
+		r = check_config(&c);
 	if (r < 0)
 		goto out;
 	*out = n;
@@ -284,6 +438,55 @@ out:
 static int cmp_node(const void *a, const void *b)
 {
 	return strcmp(((const struct hydra_node *)a)->name, ((const struct hydra_node *)b)->name);
+}
+
+const struct hydra_node *hydra_hwdb_find(const struct hydra_hwdb *db, const char *name)
+{
+	for (size_t i = 0; db && i < db->n_nodes; i++)
+		if (!strcmp(db->nodes[i].name, name))
+			return &db->nodes[i];
+	return NULL;
+}
+
+/* A neighbour is named in one profile and must have its own: checked once all are read. */
+static int check_neighbours(const struct hydra_hwdb *db)
+{
+	for (size_t i = 0; i < db->n_nodes; i++) {
+		const struct hydra_node *n = &db->nodes[i];
+
+		for (size_t j = 0; n->neighbours && n->neighbours[j]; j++)
+			if (!hydra_hwdb_find(db, n->neighbours[j]))
+				return hydra_ini_error(n->file, n->neighbours_line,
+						       "unknown neighbour '%s' (no nodes/%s.conf)",
+						       n->neighbours[j], n->neighbours[j]);
+	}
+	return 0;
+}
+
+int hydra_hwdb_neighbours(const struct hydra_hwdb *db, const struct hydra_node *node,
+			  const struct hydra_node ***out, size_t *n)
+{
+	const struct hydra_node **list = calloc(db->n_nodes + 1, sizeof(*list));
+
+	*out = NULL;
+	*n = 0;
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; node->neighbours && node->neighbours[i]; i++) {
+		list[*n] = hydra_hwdb_find(db, node->neighbours[i]);
+		if (!list[*n]) {
+			hydra_err("%s: unknown neighbour '%s'", node->file, node->neighbours[i]);
+			free(list);
+			*n = 0;
+			return -ENOENT;
+		}
+		(*n)++;
+	}
+	for (size_t i = 0; !node->neighbours && i < db->n_nodes; i++)
+		if (strcmp(db->nodes[i].name, node->name))
+			list[(*n)++] = &db->nodes[i];
+	*out = list;
+	return 0;
 }
 
 int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
@@ -347,6 +550,9 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 	}
 	if (db->n_nodes)
 		qsort(db->nodes, db->n_nodes, sizeof(*db->nodes), cmp_node);
+	r = check_neighbours(db);
+	if (r)
+		goto out;
 	*out = db;
 	db = NULL;
 	r = 0;
@@ -458,6 +664,16 @@ static int put_kv(char **buf, size_t *len, size_t *cap, const char *key, const c
 	return put(buf, len, cap, "%s = %s\n", key, v);
 }
 
+/* An empty list is written too: "neighbours =" (none) differs from no key (every other node). */
+static int put_list(char **buf, size_t *len, size_t *cap, const char *key, char **v)
+{
+	int r = v ? put(buf, len, cap, "%s =", key) : 0;
+
+	for (size_t i = 0; !r && v && v[i]; i++)
+		r = put(buf, len, cap, " %s", v[i]);
+	return !r && v ? put(buf, len, cap, "\n") : r;
+}
+
 int hydra_hwdb_format_node(const struct hydra_node *n, char **out)
 {
 	const struct hydra_machine *m = &n->id;
@@ -502,7 +718,12 @@ int hydra_hwdb_format_node(const struct hydra_node *n, char **out)
 	if ((r = put(&buf, &len, &cap, "\n[config]\n")) < 0 ||
 	    (r = put_kv(&buf, &len, &cap, "hostname", n->hostname ? n->hostname : n->name)) < 0 ||
 	    (r = put_kv(&buf, &len, &cap, "overlays", n->overlays)) < 0 ||
-	    (r = put_kv(&buf, &len, &cap, "network", n->network)) < 0)
+	    (r = put_kv(&buf, &len, &cap, "network", n->network)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "address", n->address)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "gateway", n->gateway)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "dns", n->dns)) < 0 ||
+	    (r = put_list(&buf, &len, &cap, "neighbours", n->neighbours)) < 0 ||
+	    (r = put_kv(&buf, &len, &cap, "backup", n->backup)) < 0)
 		goto out;
 	*out = buf;
 	buf = NULL;

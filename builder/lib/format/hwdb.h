@@ -6,7 +6,12 @@
  *              macs  = xx:xx:xx:xx:xx:xx ...   (lower-cased, validated)
  *              disks = SERIAL-OR-WWN:SIZE ...
  *              cpu cpus memory
- *   [config]   hostname overlays network
+ *   [config]   hostname overlays
+ *              network = dhcp | static   (static: address, gateway, dns applied at boot)
+ *              address = IP[/PREFIX]     (IPv4 or IPv6: where its neighbours reach it)
+ *              gateway = IP   dns = IP ...
+ *              neighbours = NODE ...     (absent: every other node; empty: none)
+ *              backup = hourly           (when the backup timer fires: systemd's OnCalendar=)
  *
  * The file name gives the node name, [a-z0-9][a-z0-9-]*.
  */
@@ -40,6 +45,12 @@ struct hydra_node {
 	char *file;
 	struct hydra_machine id;
 	char *hostname, *overlays, *network;
+	char *address;             /* IP[/PREFIX], as written */
+	char *gateway, *dns;       /* network = static only; dns space-separated */
+	char **neighbours;         /* NULL-terminated; NULL when the key is absent */
+	char *backup;              /* OnCalendar= of the backup timer, or NULL */
+	/* where the keys checked against other profiles were, for FILE:LINE errors */
+	unsigned network_line, neighbours_line;
 };
 
 struct hydra_hwdb {
@@ -76,6 +87,21 @@ int hydra_mac_normalize(const char *in, char out[18]);
  */
 int hydra_hwdb_match(const struct hydra_hwdb *db, const struct hydra_machine *m,
 		     const struct hydra_node **node, char *reason, size_t len);
+
+/* The node called NAME, or NULL. */
+const struct hydra_node *hydra_hwdb_find(const struct hydra_hwdb *db, const char *name);
+/*
+ * NODE's neighbours: its neighbours list, else every other node of DB, in
+ * the order given (the db's, by name). *OUT is malloc'd (free it, not the
+ * nodes); -ENOENT, logged, for a name DB does not know.
+ */
+int hydra_hwdb_neighbours(const struct hydra_hwdb *db, const struct hydra_node *node,
+			  const struct hydra_node ***out, size_t *n);
+/*
+ * An IPv4 or IPv6 address, with "/PREFIX" when PREFIX_OK; 0 or -EINVAL.
+ * HOST (when not NULL) gets the address without its prefix.
+ */
+int hydra_addr_parse(const char *text, int prefix_ok, char *host, size_t len);
 
 /* Write a profile in exactly the format hydra_hwdb_parse_node reads. */
 int hydra_hwdb_format_node(const struct hydra_node *n, char **out);

@@ -64,6 +64,8 @@ int hydra_clone_plan(const char *device, const struct hydra_clone_opts *o,
 	r = o->data == HYDRA_DATA_COPY ? data_source(plan) : 0;
 	if (r)
 		return r;
+	if (o->data == HYDRA_DATA_EMPTY && o->fill)
+		plan->data_bytes = o->fill_bytes;
 	r = hydra_manifest_load(src, &m);
 	if (r) {
 		hydra_err("cannot clone: '%s' is not a hydra medium (is this a hydra live node?)", src);
@@ -164,15 +166,17 @@ static int clone_data(const char *device, const struct hydra_clone_plan *plan,
 
 	hydra_info("making the data partition on '%s'", device);
 	r = hydra_data_init(&d, o->pass, o->pass_len);
-	if (r || o->data != HYDRA_DATA_COPY)
+	if (r || (o->data != HYDRA_DATA_COPY && !o->fill))
 		goto out;
 	r = mkdtemp(dir) ? 0 : -errno;
 	made = !r;
 	if (!r)
 		r = hydra_data_mount_at(CLONE_MAPPING, dir);
-	if (!r) {
+	if (!r && o->data == HYDRA_DATA_COPY) {
 		hydra_info("copying the data from %s", plan->data_dir);
 		r = hydra_data_copy(plan->data_dir, dir, NULL, NULL);
+	} else if (!r) {
+		r = o->fill(dir, o->fill_ud);
 	}
 out:
 	if (access(HYDRA_MAPPER_DIR CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)

@@ -30,6 +30,14 @@ struct hydra_clone_opts {
 	const char *pass;
 	size_t pass_len;
 	struct hydra_luks_opts luks;
+	/*
+	 * --data empty: called with the new volume mounted on DIR, to fill it
+	 * with what a layer above has (a replica's repository, say); FILL_BYTES
+	 * is what it writes, for the target's size check.
+	 */
+	int (*fill)(const char *dir, void *ud);
+	void *fill_ud;
+	uint64_t fill_bytes;
 	hydra_progress_fn progress;
 	void *progress_ud;
 };
