@@ -1,10 +1,12 @@
 /*
  * Netboot's pure parts, pinned: dnsmasq's configuration for both DHCP
  * modes, own mode's lease range, boot.ipxe, the log lines that are
- * progress, the default route and listening sockets read from /proc text.
+ * progress, the default route and listening sockets read from /proc text;
+ * and the plan's refusals, on a medium made here and the loopback.
  */
 #include <errno.h>
 
+#include "fleet/netboot.h"
 #include "fleet/netif.h"
 #include "fleet/pxe.h"
 #include "harness.h"
@@ -253,6 +255,117 @@ static void test_tcp_listens(void)
 	EQ_INT(hydra_netif_tcp_listens(text, 8081), 0);
 }
 
+/* A medium in p/ whose hardware-db knows beta (with MACs) and nomac (without). */
+static int make_medium(const char *extra)
+{
+	struct hydra_manifest *m = NULL;
+	int r;
+
+	t_write("p/boot/vmlinuz", "KERNEL");
+	t_write("p/boot/initrd.img", "INITRD-IMAGE");
+	t_write("p/live/system.sqfs", "SQUASHFS");
+	t_write("p/hydra/hardware-db/nodes/beta.conf",
+		"[identity]\nmacs = 52:54:00:00:00:B2\ndisks = WD-1:500G naa.6001:1G\n");
+	t_write("p/hydra/hardware-db/nodes/nomac.conf", "[config]\nhostname = nomac\n");
+	if (extra)
+		t_write(extra, "EXTRA");
+	r = hydra_manifest_scan("p", "test", "console=ttyS0", 1, &m);
+	if (!r)
+		r = hydra_manifest_save("p", m);
+	hydra_manifest_free(m);
+	return r;
+}
+
+/* Arming's tools must be there for a plan to pass. */
+static int have_netboot_tools(void)
+{
+	return sh("command -v dnsmasq && command -v busybox && command -v ip && "
+		  "test -r /usr/lib/ipxe/undionly.kpxe -a -r /usr/lib/ipxe/ipxe.efi") == 0;
+}
+
+static int plan(const char *node, const char *ifname, enum hydra_dhcp_mode dhcp,
+		struct hydra_netboot_plan *p)
+{
+	struct hydra_netboot_opts o = { .node = node, .ifname = ifname, .dhcp = dhcp,
+					.medium = "p" };
+
+	t_log[0] = '\0';
+	return hydra_netboot_plan(&o, p);
+}
+
+static void test_plan(void)
+{
+	struct hydra_netboot_plan p;
+
+	if (!have_netboot_tools())
+		SKIP("dnsmasq, busybox, ip or ipxe missing (Debian: dnsmasq-base busybox-static "
+		     "iproute2 ipxe)");
+	EQ_INT(make_medium(NULL), 0);
+	EQ_INT(plan("beta", "lo", HYDRA_DHCP_PROXY, &p), 0);
+	EQ_STR(p.node, "beta");
+	EQ_INT(p.n_macs, 1);
+	EQ_STR(p.macs[0], "52:54:00:00:00:b2");
+	EQ_STR(p.disks, "WD-1 naa.6001");
+	EQ_STR(p.ifname, "lo");
+	EQ_STR(p.addr, "127.0.0.1");
+	EQ_INT(p.prefix, 8);
+	EQ_INT(p.add_addr, 0);
+	EQ_INT(p.signed_manifest, 0);
+	/* The payload: kernel 6, initrd 12, squashfs 8, two profiles. */
+	OK(p.manifest && p.manifest->n_files == 5);
+	EQ_INT(p.payload_bytes, 6 + 12 + 8 + strlen("[identity]\nmacs = 52:54:00:00:00:B2\n"
+						    "disks = WD-1:500G naa.6001:1G\n") +
+	       strlen("[config]\nhostname = nomac\n"));
+	hydra_netboot_plan_release(&p);
+	EQ_INT(plan("beta", "lo", HYDRA_DHCP_OWN, &p), 0);
+	hydra_netboot_plan_release(&p);
+}
+
+static void test_plan_refusals(void)
+{
+	struct hydra_netboot_plan p;
+
+	if (!have_netboot_tools())
+		SKIP("dnsmasq, busybox, ip or ipxe missing");
+	EQ_INT(make_medium(NULL), 0);
+	EQ_INT(plan("Beta", "lo", HYDRA_DHCP_PROXY, &p), -EINVAL);
+	CONTAINS(t_log, "'Beta' is not a node name");
+	EQ_INT(plan("gamma", "lo", HYDRA_DHCP_PROXY, &p), -ENOENT);
+	CONTAINS(t_log, "there is no node 'gamma' in the hardware-db p/hydra/hardware-db");
+	EQ_INT(plan("nomac", "lo", HYDRA_DHCP_PROXY, &p), -ENOENT);
+	CONTAINS(t_log, "node 'nomac' has no MAC addresses");
+	EQ_INT(plan("beta", "hydra-nosuch0", HYDRA_DHCP_PROXY, &p), -ENODEV);
+	CONTAINS(t_log, "there is no network interface 'hydra-nosuch0'");
+	/* A payload file changed since the MANIFEST was made. */
+	t_write("p/boot/vmlinuz", "KERNEL-CHANGED");
+	EQ_INT(plan("beta", "lo", HYDRA_DHCP_PROXY, &p), -EBADMSG);
+	CONTAINS(t_log, "p/boot/vmlinuz' is 14 bytes, its MANIFEST says 6: the medium is damaged");
+}
+
+/* busybox httpd runs what is under cgi-bin/; a MANIFEST without a kernel boots nothing. */
+static void test_plan_refuses_payload(void)
+{
+	struct hydra_netboot_plan p;
+
+	if (!have_netboot_tools())
+		SKIP("dnsmasq, busybox, ip or ipxe missing");
+	EQ_INT(make_medium("p/cgi-bin/run"), 0);
+	EQ_INT(plan("beta", "lo", HYDRA_DHCP_PROXY, &p), -EBADMSG);
+	CONTAINS(t_log, "lists 'cgi-bin/run', which netboot does not serve");
+	EQ_INT(sh("rm -r p"), 0);
+	EQ_INT(make_medium(NULL), 0);
+	EQ_INT(sh("rm p/boot/vmlinuz p/hydra/MANIFEST"), 0);
+	{
+		struct hydra_manifest *m = NULL;
+
+		EQ_INT(hydra_manifest_scan("p", "test", "", 1, &m), 0);
+		EQ_INT(hydra_manifest_save("p", m), 0);
+		hydra_manifest_free(m);
+	}
+	EQ_INT(plan("beta", "lo", HYDRA_DHCP_PROXY, &p), -EBADMSG);
+	CONTAINS(t_log, "lists no boot/vmlinuz or no boot/initrd.img");
+}
+
 int main(void)
 {
 	RUN(test_dnsmasq_conf_proxy);
@@ -264,5 +377,8 @@ int main(void)
 	RUN(test_parse_httpd);
 	RUN(test_route_default);
 	RUN(test_tcp_listens);
+	RUN(test_plan);
+	RUN(test_plan_refusals);
+	RUN(test_plan_refuses_payload);
 	TESTS_END();
 }
