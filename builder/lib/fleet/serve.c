@@ -65,6 +65,13 @@ static void emit(struct hydra_netboot *nb, struct hydra_netboot_event *ev)
 		nb->fn(ev, nb->ud);
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
 /* RUNDIR/NAME, malloc'd. */
 static char *run_path(const struct hydra_netboot *nb, const char *name)
 {
@@ -191,6 +198,52 @@ static int fill_tftp(const char *tftp)
 	return r;
 }
 
+/* 1 when process PID's command line names DIR/: a server of that run directory. */
+static int serves_from(pid_t pid, const char *dir)
+{
+	char *path = hydra_strdupf("/proc/%d/cmdline", (int)pid), *cmd = NULL, *want;
+	size_t len = 0;
+	int r = 0;
+
+	want = hydra_strdupf("%s/", dir);
+	if (path && want && hydra_read_file(path, &cmd, &len) == 0)
+		r = memmem(cmd, len, want, strlen(want)) != NULL;
+	free(path);
+	free(want);
+	free(cmd);
+	return r;
+}
+
+/*
+ * A regenerate killed with SIGKILL cannot disarm, and its servers, which
+ * run as nobody by then, outlive it, still answering the node. The next
+ * regenerate of the node, holding the lock, stops them: their pids are in
+ * the run directory, and a pid counts only while its command line still
+ * names that directory.
+ */
+static void stop_stale(struct hydra_netboot *nb)
+{
+	static const char *const pidfiles[] = { "dnsmasq.pid", "httpd.pid" };
+
+	for (size_t i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
+		char *path = run_path(nb, pidfiles[i]), *text = NULL;
+		pid_t pid = 0;
+
+		if (path && hydra_read_file(path, &text, NULL) == 0)
+			pid = (pid_t)strtol(text, NULL, 10);
+		if (pid > 1 && serves_from(pid, nb->rundir)) {
+			hydra_warn("stopping pid %d, a server left by a regenerate of %s that did not "
+				   "disarm", (int)pid, nb->node);
+			kill(-pid, SIGTERM);
+			for (int t = 0; t < 40 && kill(pid, 0) == 0 && serves_from(pid, nb->rundir); t++)
+				sleep_ms(50);
+			kill(-pid, SIGKILL);
+		}
+		free(path);
+		free(text);
+	}
+}
+
 /*
  * The run directory, made anew: what a regenerate killed before its disarm
  * left there is stale, and no other one uses it while we hold the lock.
@@ -204,6 +257,8 @@ static int make_rundir(struct hydra_netboot *nb, const struct hydra_netboot_plan
 	tftp = nb->rundir ? run_path(nb, "tftp") : NULL;
 	http = nb->rundir ? run_path(nb, "http") : NULL;
 	conf = nb->rundir ? run_path(nb, "httpd.conf") : NULL;
+	if (tftp && http && conf)
+		stop_stale(nb);
 	r = tftp && http && conf ? hydra_rm_rf(nb->rundir) : -ENOMEM;
 	if (!r && (mkdir(nb->rundir, 0755) < 0 || mkdir(tftp, 0755) < 0 || mkdir(http, 0755) < 0))
 		r = hydra_err_errno("cannot make the run directory '%s'", nb->rundir);
@@ -316,13 +371,6 @@ static int running(pid_t *pid)
 	return 0;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&t, NULL);
-}
-
 /* A TCP port free on ADDR now; busybox httpd binds it a moment later (start_httpd retries). */
 static int free_port(const char *addr, unsigned *port)
 {
@@ -363,6 +411,17 @@ static int wait_listening(unsigned port, pid_t *pid)
 	return -ETIMEDOUT;
 }
 
+/* busybox httpd writes no pid file: ours, for a later regenerate's stop_stale. */
+static int write_pid(const struct hydra_netboot *nb, const char *name, pid_t pid)
+{
+	char *path = run_path(nb, name), *text = hydra_strdupf("%d\n", (int)pid);
+	int r = path && text ? hydra_write_file_atomic(path, text, strlen(text), 0644) : -ENOMEM;
+
+	free(path);
+	free(text);
+	return r;
+}
+
 /*
  * busybox httpd over the run directory's http/ alone, as nobody, logging
  * each request (-vv) for the progress lines. The port was free a moment
@@ -391,6 +450,8 @@ static int start_httpd(struct hydra_netboot *nb, const struct hydra_netboot_plan
 		}
 		if (!r)
 			r = wait_listening(nb->port, &nb->httpd);
+		if (!r)
+			r = write_pid(nb, "httpd.pid", nb->httpd);
 	}
 	if (r == -EIO || r == -ETIMEDOUT) {
 		last_line(log, why, sizeof(why));
