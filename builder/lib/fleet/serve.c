@@ -254,12 +254,16 @@ static int make_rundir(struct hydra_netboot *nb, const struct hydra_netboot_plan
 	int r;
 
 	nb->rundir = hydra_strdupf(HYDRA_NETBOOT_RUN "/%s", nb->node);
-	tftp = nb->rundir ? run_path(nb, "tftp") : NULL;
-	http = nb->rundir ? run_path(nb, "http") : NULL;
-	conf = nb->rundir ? run_path(nb, "httpd.conf") : NULL;
-	if (tftp && http && conf)
+	if (!nb->rundir)
+		return -ENOMEM;
+	tftp = run_path(nb, "tftp");
+	http = run_path(nb, "http");
+	conf = run_path(nb, "httpd.conf");
+	r = tftp && http && conf ? 0 : -ENOMEM;
+	if (!r) {
 		stop_stale(nb);
-	r = tftp && http && conf ? hydra_rm_rf(nb->rundir) : -ENOMEM;
+		r = hydra_rm_rf(nb->rundir);
+	}
 	if (!r && (mkdir(nb->rundir, 0755) < 0 || mkdir(tftp, 0755) < 0 || mkdir(http, 0755) < 0))
 		r = hydra_err_errno("cannot make the run directory '%s'", nb->rundir);
 	if (!r)
