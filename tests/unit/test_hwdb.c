@@ -395,6 +395,7 @@ static void test_bad_profiles_left_out(void)
 	t_log[0] = '\0';
 	EQ_INT(hydra_hwdb_load("db", &db), 0);
 	OK(db && db->n_nodes == 1 && !strcmp(db->nodes[0].name, "alpha"));
+	OK(db && db->n_skipped == 3);
 	CONTAINS(t_log, "broken.conf:2: unknown key 'colour'");
 	CONTAINS(t_log, "skipping 'db/nodes/fifo.conf': not a regular file");
 	CONTAINS(t_log, "skipping 'db/nodes/zero.conf': not a regular file");

@@ -566,6 +566,7 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 			hydra_log(HYDRA_LOG_ERROR, "skipping '%s': %s", path, r == -EFBIG ?
 				  "larger than 64 KiB" : r == -EINVAL || r == -ELOOP ?
 				  "not a regular file" : strerror(-r));
+			db->n_skipped++;
 			continue;
 		}
 		grown = realloc(db->nodes, (db->n_nodes + 1) * sizeof(*grown));
@@ -580,6 +581,7 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 			goto out;
 		if (r < 0) {
 			hydra_log(HYDRA_LOG_ERROR, "skipping '%s': its profile is malformed", path);
+			db->n_skipped++;
 			continue;
 		}
 		db->n_nodes++;

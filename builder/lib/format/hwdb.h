@@ -56,6 +56,7 @@ struct hydra_node {
 struct hydra_hwdb {
 	struct hydra_node *nodes;	/* sorted by name */
 	size_t n_nodes;
+	size_t n_skipped;		/* profiles left out, each logged */
 };
 
 /* Parse one profile buffer; errors are logged as FILE:LINE. */
