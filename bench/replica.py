@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Replicas against plain restic. Two default-image guests, alpha and beta, on a QEMU socket link
 (as tests/vm/70-replicas); beta's data volume holds some 34 MiB in about 2000 files. In beta, timed
-with /proc/uptime: `hydra data backup` to alpha, first and second (one file changed), beside
-`restic backup` of the same tree over the same sftp login into a second repository on alpha, in the
-same run; then `hydra data restore --from alpha` (which checks the whole repository first) beside
-`restic restore` of the plain repository. Prints seconds and restic's bytes added. Run as root
-after tests/host/15-build-default has made out/test/default.img."""
+with /proc/uptime, in the same run: `hydra data backup` to alpha, first and second (one file
+changed), beside plain restic doing the same work over the same sftp login into a second
+repository on alpha (the first: init and backup; the second: backup, then forget with hydra's
+policy and --prune, as the two snapshots fall in one hour); then `hydra data restore --from alpha`
+beside `restic restore` alone and beside `restic check --read-data` with it (hydra's restore
+checks first). Prints seconds and restic's bytes added. Run as root after
+tests/host/15-build-default has made out/test/default.img."""
 import os
 import re
 import sys
@@ -92,17 +94,24 @@ def main():
             pub = re.search(r"^\s+(ssh-ed25519 \S+ hydra replica key of node beta)$", out, re.M)
             must(alpha, f"echo '{pub.group(1)}' > /tmp/b.pub && hydra data replicas --accept "
                  "beta --key /tmp/b.pub")
-            must(beta, f"{RESTIC} init")
-            for n in ("first", "second"):
-                t, out = timed(beta, "hydra data backup --progress=none")
-                rows.append((f"hydra data backup, {n}", t, added(out)))
-                t, out = timed(beta, PLAIN)
-                rows.append((f"restic backup, {n}", t, added(out)))
-                must(beta, f"echo changed >> {DATA}/small/1/1")
+            t, out = timed(beta, "hydra data backup --progress=none")
+            rows.append(("hydra data backup, first (makes the repository)", t, added(out)))
+            t, out = timed(beta, f"{RESTIC} init >/dev/null && {PLAIN}")
+            rows.append(("restic init, restic backup", t, added(out)))
+            must(beta, f"echo changed >> {DATA}/small/1/1")
+            t, out = timed(beta, "hydra data backup --progress=none")
+            rows.append(("hydra data backup, second (one file changed; forget, prune)", t,
+                         added(out)))
+            t, out = timed(beta, f"{PLAIN} && {RESTIC} forget --host beta --keep-hourly 24 "
+                           "--keep-daily 7 --keep-weekly 4 --prune >/dev/null")
+            rows.append(("restic backup, restic forget --prune", t, added(out)))
             t, _ = timed(beta, "hydra data restore --from alpha --to /tmp/h")
-            rows.append(("hydra data restore --from alpha (check --read-data, restore)", t, -1))
+            rows.append(("hydra data restore --from alpha (check, then restore)", t, -1))
             t, _ = timed(beta, f"{RESTIC} restore latest --host beta --target /tmp/p")
             rows.append(("restic restore", t, -1))
+            t, _ = timed(beta, f"{RESTIC} check --read-data >/dev/null && {RESTIC} restore "
+                         "latest --host beta --target /tmp/q")
+            rows.append(("restic check --read-data, restic restore", t, -1))
             alpha.poweroff()
             beta.poweroff()
     print(f"beta's tree: {files} files, {size} MiB")

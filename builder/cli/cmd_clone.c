@@ -9,8 +9,8 @@
 #include "confirm.h"
 #include "format/hwdb.h"
 #include "format/layout.h"
-#include "fleet/regen.h"
 #include "medium/clone.h"
+#include "fleet/regen.h"
 #include "fleet/replica.h"
 #include "node/crypt.h"
 #include "node/volume.h"
@@ -158,10 +158,8 @@ int cmd_clone(int argc, char **argv)
 	if (a.replica && (r = replica_setup(&a, &regen, holder, sizeof(holder), &datadir)) != 0)
 		goto out;
 	r = hydra_clone_plan(device, &a.o, &plan);
-	if (r) {
-		r = cli_exit_code(r);
-		goto out;
-	}
+	if (r)
+		goto fail;
 	print_plan(device, &plan, &a.o);
 	if (a.dry) {
 		r = EXIT_DONE;
