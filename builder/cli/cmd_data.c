@@ -1,7 +1,4 @@
-/*
- * hydra data: the encrypted data partition (init, unlock, lock, status, snapshot, restore) and
- * its replicas (backup, replicas, restore --from: replica.c).
- */
+/* hydra data: the encrypted data partition (init, unlock, lock, status, snapshot, restore). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -32,14 +29,43 @@ struct data_args {
 	struct cli_replica_args rep;       /* backup, replicas, restore --from */
 };
 
-enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE, OPT_SNAPSHOT,
-       OPT_PROGRESS, OPT_CHECK, OPT_NODE, OPT_ACCEPT, OPT_PUBKEY, OPT_USERS };
+enum { OPT_KEY = 256, OPT_FAST, OPT_FROM, OPT_TO, OPT_MOUNT, OPT_FORCE, OPT_CHECK, OPT_NODE,
+       OPT_ACCEPT, OPT_PUBKEY, OPT_USERS, OPT_SNAPSHOT, OPT_PROGRESS };
+
+/* The replica options, kept apart for replica.c. */
+static int on_replica_option(int c, const char *arg, struct cli_replica_args *r)
+{
+	switch (c) {
+	case OPT_TO:
+		if (r->n_to == CLI_REPLICA_MAX_TO)
+			return cli_usage_error("data", "--to given more than %d times", CLI_REPLICA_MAX_TO);
+		r->to[r->n_to++] = arg;
+		break;
+	case OPT_FROM: r->from = arg; break;
+	case OPT_CHECK: r->check = 1; break;
+	case OPT_NODE: r->node = arg; break;
+	case OPT_ACCEPT: r->accept = arg; break;
+	case OPT_PUBKEY: r->key = arg; break;
+	case OPT_USERS: r->users = 1; break;
+	case OPT_SNAPSHOT: r->snapshot = arg; break;
+	case OPT_KEY: r->key_file = arg; break;
+	case OPT_PROGRESS:
+		if (cli_progress_parse(arg, &r->mode))
+			return cli_usage_error("data", "--progress takes auto, none or json");
+		break;
+	}
+	return 0;
+}
 
 /* Entries that more than one subcommand takes. */
 #define OPT_DEVICE \
 	CLI_OPT('d', "device", "DISK", "a disk or image file instead of the running medium's disk")
 #define OPT_KEY_FILE \
 	CLI_LONG(OPT_KEY, "key-file", "F", "the passphrase is the whole of F (mode 0600 or stricter)")
+#define OPT_KEY_FILE_RECOVERY \
+	CLI_LONG(OPT_KEY, "key-file", "F", "the passphrase (with --from: the recovery key) is the\n" \
+		 "whole of F (mode 0600 or stricter)")
+#define OPT_PROGRESS_ENTRY CLI_LONG_EQ(OPT_PROGRESS, "progress", "MODE", "auto, none or json")
 
 static const struct cli_option init_options[] = {
 	OPT_DEVICE,
@@ -72,29 +98,26 @@ static const struct cli_option snapshot_options[] = {
 
 static const struct cli_option restore_options[] = {
 	CLI_LONG(OPT_TO, "to", "DIR", "the directory to fill (default: the mounted volume)"),
-	CLI_LONG(OPT_FROM, "from", "NODE", "this node's replica on NODE (or the copy of it\n"
-	  "that a clone made there) instead of a snapshot FILE"),
+	CLI_LONG(OPT_FROM, "from", "NODE", "this node's replica kept on NODE instead of a FILE"),
 	CLI_LONG(OPT_SNAPSHOT, "snapshot", "ID", "with --from: that snapshot (default: the newest)"),
-	CLI_LONG(OPT_KEY, "key-file", "F", "with --from: the recovery key is the whole of F (else it\n"
-	  "is asked when the copy a clone made is read)"),
+	OPT_KEY_FILE_RECOVERY,
+	OPT_PROGRESS_ENTRY,
 	{ 0 },
 };
 
 static const struct cli_option backup_options[] = {
-	CLI_LONG(OPT_TO, "to", "NODE", "this neighbour only (repeatable; default: every one)"),
-	CLI_LONG_EQ(OPT_PROGRESS, "progress", "MODE", "auto (a line on a terminal), none or json"),
+	CLI_LONG(OPT_TO, "to", "NODE", "only this neighbour (repeatable; default: every one)"),
+	OPT_PROGRESS_ENTRY,
 	{ 0 },
 };
 
 static const struct cli_option replicas_options[] = {
-	CLI_LONG(OPT_CHECK, "check", NULL, "restic's check of this node's replicas, reading all\n"
-	  "their data; of those kept here, the SHA-256 of each file\n"
-	  "against its name"),
-	CLI_LONG(OPT_NODE, "node", "NODE", "only NODE's replicas and those on NODE"),
-	CLI_LONG(OPT_ACCEPT, "accept", "NODE", "let NODE keep its replica here (a chrooted sftp\n"
-	  "user replica-NODE and its repository folder)"),
-	CLI_LONG(OPT_PUBKEY, "key", "FILE", "with --accept: NODE's public ssh key"),
-	CLI_LONG(OPT_USERS, "users", NULL, "make the users of the nodes accepted here (at boot)"),
+	CLI_LONG(OPT_CHECK, "check", NULL, "check the replicas (restic check; here: by file hashes)"),
+	CLI_LONG(OPT_NODE, "node", "NODE", "only NODE's replicas"),
+	CLI_LONG(OPT_ACCEPT, "accept", "NODE", "keep NODE's replica here (with --key)"),
+	CLI_LONG(OPT_PUBKEY, "key", "FILE", "with --accept: NODE's ssh public key"),
+	CLI_LONG(OPT_USERS, "users", NULL, "make the chrooted sftp users of the accepted nodes"),
+	OPT_PROGRESS_ENTRY,
 	{ 0 },
 };
 
@@ -126,58 +149,26 @@ static const struct cli_spec subs[] = {
 	  .summary = "its files into a tar.zst with a header (node, image, time)",
 	  .options = snapshot_options },
 	{ .name = "data restore",
-	  .usage = "hydra data restore [--to DIR] (FILE | --from NODE [--snapshot ID] [--key-file F])",
-	  .summary = "a snapshot into the empty, mounted volume; with --from, this node's\n"
-		     "data from its replica on NODE (checked whole first)",
+	  .usage = "hydra data restore [--to DIR] FILE | --from NODE [--snapshot ID] [--to DIR]",
+	  .summary = "a snapshot, or this node's replica on NODE, into the empty, mounted volume",
 	  .options = restore_options },
 	{ .name = "data backup",
-	  .usage = "hydra data backup [--to NODE]... [--progress=MODE]",
-	  .summary = "snapshot this node's data volume into its replica on each neighbour\n"
-		     "(restic over sftp), then forget and prune by the retention policy",
-	  .options = backup_options,
-	  .notes = "The first backup makes this node's recovery key, shown once, and ssh key.\n"
-		   "Exit 4 when a neighbour refused the key or password, else 1 when one failed." },
+	  .usage = "hydra data backup [--to NODE]...",
+	  .summary = "snapshot this node's data volume into its replica on each neighbour",
+	  .options = backup_options },
 	{ .name = "data replicas",
-	  .usage = "hydra data replicas [--check] [--node NODE] | --accept NODE --key FILE | --users",
+	  .usage = "hydra data replicas [--check] [--node NODE] | --accept NODE --key FILE",
 	  .summary = "replicas kept here and this node's replicas elsewhere: node, where,\n"
-		     "snapshots, newest time, size",
+		     "snapshots, newest time, size; --accept lets NODE keep its replica here",
 	  .options = replicas_options },
 	{ 0 },
 };
 
 const struct cli_spec cli_data = {
 	.name = "data",
-	.summary = "the encrypted data partition",
+	.summary = "the encrypted data partition and its replicas",
 	.subs = subs,
 };
-
-/* The replica options, kept apart for replica.c. */
-static int on_replica_option(int c, const char *arg, struct cli_replica_args *r)
-{
-	switch (c) {
-	/* backup: the neighbours; restore: the one directory (replica.c says when there are more). */
-	case OPT_TO:
-		if (r->n_to == CLI_REPLICA_MAX_TO)
-			return cli_usage_error("data", "--to given more than %d times",
-					       CLI_REPLICA_MAX_TO);
-		r->to[r->n_to++] = arg;
-		break;
-	/* snapshot --from DIR is the same option, read by data_snapshot from data_args. */
-	case OPT_FROM: r->from = arg; break;
-	case OPT_SNAPSHOT: r->snapshot = arg; break;
-	case OPT_KEY: r->key_file = arg; break;
-	case OPT_CHECK: r->check = 1; break;
-	case OPT_NODE: r->node = arg; break;
-	case OPT_ACCEPT: r->accept = arg; break;
-	case OPT_PUBKEY: r->key = arg; break;
-	case OPT_USERS: r->users = 1; break;
-	case OPT_PROGRESS:
-		if (cli_progress_parse(arg, &r->mode))
-			return cli_usage_error("data backup", "--progress takes auto, none or json");
-		break;
-	}
-	return 0;
-}
 
 static int on_option(int c, const char *arg, void *ud)
 {
@@ -455,20 +446,16 @@ static int data_restore(const struct data_args *a, const char *file)
 int cmd_data(int argc, char **argv)
 {
 	struct data_args a = { .rep.mode = PROGRESS_AUTO };
-	int first, r, n, file;
+	int first, r, n, n_ops;
 
 	r = cli_parse_sub(argc, argv, &cli_data, on_option, &a, &n, &first);
 	if (r >= 0)
 		return r;
 	/* restore takes a snapshot FILE, or --from NODE for a replica. */
-	if (n != SUB_RESTORE)
-		a.rep.from = NULL;
-	file = n == SUB_RESTORE && !a.rep.from;
-	r = cli_check_operands(subs[n].name, argc - first, file, file);
+	n_ops = n == SUB_RESTORE && !a.rep.from;
+	r = cli_check_operands(subs[n].name, argc - first, n_ops, n_ops);
 	if (r >= 0)
 		return r;
-	if (n == SUB_RESTORE && !a.rep.from && (a.rep.snapshot || a.rep.key_file))
-		return cli_usage_error("data restore", "--snapshot and --key-file go with --from NODE");
 	if (n == SUB_RESTORE && a.rep.from)
 		return cli_data_restore_replica(&a.rep);
 	if (n == SUB_BACKUP)

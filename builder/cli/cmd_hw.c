@@ -1,4 +1,4 @@
-/* hydra hw: record this machine as a node profile, find which node it is. */
+/* hydra hw: record this machine as a node profile, find which node it is, list the fleet. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -51,7 +51,8 @@ static const struct cli_option list_options[] = {
 
 static const struct cli_option inventory_options[] = {
 	OPT_DB_ENTRY,
-	CLI_OPT('o', "output", "FILE", "write FILE as an executable inventory script"),
+	CLI_OPT('o', "output", "FILE", "write the inventory to FILE as an executable inventory "
+		"script"),
 	{ 0 },
 };
 
@@ -74,17 +75,16 @@ static const struct cli_spec subs[] = {
 	  .options = list_options },
 	{ .name = "hw inventory",
 	  .usage = "hydra hw inventory [--db DIR] [-o FILE]",
-	  .summary = "the hardware-db as an Ansible inventory: the JSON an inventory script\n"
-		     "lists, with _meta.hostvars (uuid, serial, macs, address, disks, hostname)",
-	  .options = inventory_options,
-	  .notes = "Ansible's ansible-inventory reads the script that the output option writes\n"
-		   "(Ansible runs an executable inventory file, and would read plain JSON as YAML)." },
+	  .summary = "print the known nodes as an Ansible inventory (the JSON Ansible asks a\n"
+		     "script for, with _meta.hostvars), or with -o write FILE as an executable\n"
+		     "inventory script",
+	  .options = inventory_options },
 	{ 0 },
 };
 
 const struct cli_spec cli_hw = {
 	.name = "hw",
-	.summary = "record this machine / which node is this / the fleet for Ansible",
+	.summary = "record this machine / which node is this / the fleet's inventory",
 	.subs = subs,
 };
 
@@ -220,6 +220,12 @@ static int hw_inventory(const struct hw_opts *o)
 	char *text = NULL;
 	int r = hydra_hwdb_load(o->db, &db);
 
+	/* An inventory missing a node is no inventory of the fleet: as a build, it stops there. */
+	if (!r && db->n_skipped) {
+		hydra_err("'%s' has %zu profiles that cannot be used (above): mend them first", o->db,
+			  db->n_skipped);
+		r = -EINVAL;
+	}
 	if (!r)
 		r = o->output ? hydra_inventory_script(db, o->db, &text) : hydra_inventory_json(db, &text);
 	/* Executable: Ansible runs an inventory file that is, and reads one that is not as YAML. */

@@ -19,6 +19,7 @@ const struct hydra_cmd hydra_cmds[] = {
 	{ &cli_keygen, cmd_keygen, 0 },
 	{ &cli_data, cmd_data, F_NEEDS_ROOT },
 	{ &cli_hw, cmd_hw, 0 },
+	{ &cli_regenerate, cmd_regenerate, F_NEEDS_ROOT },
 	{ 0 },
 };
 

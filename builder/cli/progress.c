@@ -28,7 +28,7 @@ void cli_progress_init(struct cli_progress *p, enum cli_progress_mode mode, cons
 	memset(p, 0, sizeof(*p));
 	p->out = stderr;
 	p->what = what;
-	p->mode = mode;
+	p->mode = p->asked = mode;
 	if (mode == PROGRESS_AUTO && !isatty(fileno(p->out)))
 		p->mode = PROGRESS_NONE;
 }
@@ -91,4 +91,32 @@ void cli_progress_done(struct cli_progress *p)
 	if (p->drawn)
 		fputc('\n', p->out);
 	p->drawn = 0;
+}
+
+void cli_progress_phase(struct cli_progress *p, const char *phase, double seconds,
+			const char *text, const char *const fields[])
+{
+	struct json_object *o;
+	char secs[32];
+
+	if (p->asked == PROGRESS_NONE)
+		return;
+	if (p->asked != PROGRESS_JSON) {
+		fprintf(p->out, "[%7.1f s] %s\n", seconds, text);
+		fflush(p->out);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "stage", json_object_new_string(p->what));
+	json_object_object_add(o, "phase", json_object_new_string(phase));
+	snprintf(secs, sizeof(secs), "%.3f", seconds);
+	json_object_object_add(o, "seconds", json_object_new_double_s(seconds, secs));
+	json_object_object_add(o, "message", json_object_new_string(text));
+	for (size_t i = 0; fields && fields[i] && fields[i + 1]; i += 2)
+		if (fields[i + 1][0])
+			json_object_object_add(o, fields[i], json_object_new_string(fields[i + 1]));
+	fprintf(p->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(p->out);
+	json_object_put(o);
 }

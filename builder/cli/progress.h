@@ -18,6 +18,7 @@ enum cli_progress_mode {
 
 struct cli_progress {
 	enum cli_progress_mode mode;
+	enum cli_progress_mode asked;   /* the mode given, before auto is settled */
 	const char *what;      /* "copying", "verifying", ... */
 	FILE *out;             /* stderr when NULL */
 	double start;          /* set on the first call */
@@ -31,5 +32,13 @@ void cli_progress_init(struct cli_progress *p, enum cli_progress_mode mode, cons
 int cli_progress_cb(uint64_t total, uint64_t done, void *ud);
 /* End the line drawn on a terminal. */
 void cli_progress_done(struct cli_progress *p);
+/*
+ * A phase of work that is not counted in bytes (regenerate's): with auto a
+ * line "[SECONDS s] TEXT", terminal or not, since nothing is redrawn; with
+ * json an object with stage, phase, seconds, message and FIELDS (name,
+ * value pairs ending with NULL; empty values left out); nothing with none.
+ */
+void cli_progress_phase(struct cli_progress *p, const char *phase, double seconds,
+			const char *text, const char *const fields[]);
 
 #endif

@@ -16,6 +16,19 @@ static int parse_file(const char *name, struct hydra_node *n)
 	return r;
 }
 
+/* The same for a file of the test's own folder. */
+static int parse_file_at(const char *path, struct hydra_node *n)
+{
+	char *buf = NULL;
+	size_t len;
+	int r = hydra_read_file(path, &buf, &len);
+
+	if (r == 0)
+		r = hydra_hwdb_parse_node(path, buf, len, n);
+	free(buf);
+	return r;
+}
+
 static void test_parse_every_key(void)
 {
 	struct hydra_node n = { 0 };
@@ -71,6 +84,7 @@ static void test_malformed(void)
 	expect_error("nodes/bad/unknown-section.conf", "unknown-section.conf:4: ", "network");
 	expect_error("nodes/bad/bad-disk.conf", "bad-disk.conf:2: ", "WD-123");
 	expect_error("nodes/bad/Bad_Name.conf", "Bad_Name.conf", "node name");
+	expect_error("nodes/bad/overlay-outside.conf", "overlay-outside.conf:3: ", "../../etc");
 	expect_error("nodes/bad/bad-address.conf", "bad-address.conf:3: ", "10.0.0.300/24");
 	expect_error("nodes/bad/bad-prefix.conf", "bad-prefix.conf:2: ", "fd00::1/129");
 	expect_error("nodes/bad/bad-network.conf", "bad-network.conf:3: ", "want dhcp or static");
@@ -81,7 +95,6 @@ static void test_malformed(void)
 	expect_error("nodes/bad/self-neighbour.conf", "self-neighbour.conf:2: ", "own neighbour");
 	expect_error("nodes/bad/twice-neighbour.conf", "twice-neighbour.conf:2: ", "'alpha' given twice");
 	expect_error("nodes/bad/bad-backup.conf", "bad-backup.conf:2: ", "calendar");
-	expect_error("nodes/bad/overlay-outside.conf", "overlay-outside.conf:3: ", "../../etc");
 }
 
 static void test_addresses(void)
@@ -132,11 +145,14 @@ static void test_neighbours(void)
 	OK(hydra_hwdb_find(db, "delta") == NULL);
 	hydra_hwdb_free(db);
 
-	/* A neighbour without a profile fails the whole db, at the line that names it. */
+	/* A neighbour without a profile leaves out the profile that names it, at its line. */
 	t_log[0] = '\0';
-	OK(hydra_hwdb_load(fixture("nodes/unknown-neighbour"), &db) < 0);
-	OK(db == NULL);
+	EQ_INT(hydra_hwdb_load(fixture("nodes/unknown-neighbour"), &db), 0);
+	OK(db && db->n_nodes == 1 && !strcmp(db->nodes[0].name, "beta") && db->n_skipped == 2);
 	CONTAINS(t_log, "alpha.conf:3: unknown neighbour 'delta'");
+	/* gamma names alpha, left out above: gamma goes too. */
+	CONTAINS(t_log, "gamma.conf:2: unknown neighbour 'alpha'");
+	hydra_hwdb_free(db);
 }
 
 static void test_empty_neighbours_round_trip(void)
@@ -210,8 +226,12 @@ static void test_load_sorted(void)
 		EQ_STR(db->nodes[1].id.macs[0], "52:54:00:00:00:b2");
 		hydra_hwdb_free(db);
 	}
-	OK(hydra_hwdb_load(fixture("nodes/bad"), &db) < 0);
-	OK(db == NULL);
+	/* Every profile there is bad: each is named and left out, and none loads. */
+	EQ_INT(hydra_hwdb_load(fixture("nodes/bad"), &db), 0);
+	OK(db && db->n_nodes == 0);
+	CONTAINS(t_log, "skipping");
+	hydra_hwdb_free(db);
+	db = NULL;
 	OK(hydra_hwdb_load("does-not-exist", &db) < 0);
 	CONTAINS(t_log, "cannot open");
 }
@@ -366,6 +386,34 @@ static void test_nodeconf(void)
 	hydra_node_clear(&n);
 }
 
+/* One bad profile, a FIFO and a link to /dev/zero among good ones: the good one loads, fast. */
+static void test_bad_profiles_left_out(void)
+{
+	struct hydra_hwdb *db = NULL;
+	struct hydra_node n = { 0 };
+
+	OK(t_write("db/nodes/alpha.conf", "[config]\nhostname = alpha\n") == 0);
+	OK(t_write("db/nodes/broken.conf", "[config]\ncolour = blue\n") == 0);
+	EQ_INT(sh("mkfifo db/nodes/fifo.conf && ln -s /dev/zero db/nodes/zero.conf"), 0);
+	t_log[0] = '\0';
+	EQ_INT(hydra_hwdb_load("db", &db), 0);
+	OK(db && db->n_nodes == 1 && !strcmp(db->nodes[0].name, "alpha"));
+	OK(db && db->n_skipped == 3);
+	CONTAINS(t_log, "broken.conf:2: unknown key 'colour'");
+	CONTAINS(t_log, "skipping 'db/nodes/fifo.conf': not a regular file");
+	CONTAINS(t_log, "skipping 'db/nodes/zero.conf': not a regular file");
+	hydra_hwdb_free(db);
+	/* A hostname is printed and set: escape codes, '/' and spaces are refused. */
+	OK(t_write("evil.conf", "[config]\nhostname = a\x1b[2Jb\n") == 0);
+	OK(parse_file_at("evil.conf", &n) < 0);
+	CONTAINS(t_log, "evil.conf:2: bad hostname");
+	OK(t_write("slash.conf", "[config]\nhostname = a/b\n") == 0);
+	OK(parse_file_at("slash.conf", &n) < 0);
+	OK(t_write("fine.conf", "[config]\nhostname = node-1.example.org\n") == 0);
+	EQ_INT(parse_file_at("fine.conf", &n), 0);
+	hydra_node_clear(&n);
+}
+
 int main(void)
 {
 	RUN(test_parse_every_key);
@@ -384,5 +432,6 @@ int main(void)
 	RUN(test_match_tie_first_by_name);
 	RUN(test_match_empty_db);
 	RUN(test_format_round_trip);
+	RUN(test_bad_profiles_left_out);
 	TESTS_END();
 }

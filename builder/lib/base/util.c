@@ -476,6 +476,8 @@ static const struct {
 	{ "syslinux", "syslinux" },
 	{ "mmdebstrap", "mmdebstrap" },
 	{ "busybox", "busybox-static" },
+	{ "dnsmasq", "dnsmasq-base" },
+	{ "ip", "iproute2" },
 	{ "depmod", "kmod" },
 	{ "apt-get", "apt" },
 	{ "apt-cache", "apt" },

@@ -455,6 +455,12 @@ static int pack_node_overlays(struct build *b)
 	struct hydra_hwdb *db = NULL;
 	int r = dir ? hydra_hwdb_load(dir, &db) : -ENOMEM;
 
+	/* A node skips a bad profile and boots on; an image is not built with one. */
+	if (!r && db->n_skipped) {
+		hydra_err("'%s' has %zu profiles that cannot be used (above): mend them before a build",
+			  dir, db->n_skipped);
+		r = -EINVAL;
+	}
 	for (size_t i = 0; !r && i < db->n_nodes; i++) {
 		const struct hydra_node *node = &db->nodes[i];
 		char *copy, *save = NULL, *names[16];

@@ -280,6 +280,29 @@ out:
 	return r;
 }
 
+/* RFC 1123 host names: printed, set with sethostname and written to /etc/hostname. */
+static int hostname_ok(const char *v)
+{
+	size_t label = 0, n = strlen(v);
+
+	if (!n || n > 253 || v[0] == '.' || v[0] == '-')
+		return 0;
+	for (const char *c = v; *c; c++) {
+		if (*c == '.') {
+			if (!label || c[-1] == '-')
+				return 0;
+			label = 0;
+		} else if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			   (*c >= '0' && *c <= '9') || *c == '-') {
+			if (++label > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return label && v[n - 1] != '-';
+}
+
 /* Overlay names are folders under overlays/: nothing that could reach past it. */
 static int overlay_names(struct parse_ctx *c, unsigned line, const char *v)
 {
@@ -308,7 +331,9 @@ static int parse_backup(struct parse_ctx *c, const char *v, unsigned line)
 static int on_config(struct parse_ctx *c, const char *key, const char *value, unsigned line)
 {
 	if (!strcmp(key, "hostname"))
-		return set_str(&c->n->hostname, value);
+		return hostname_ok(value) ? set_str(&c->n->hostname, value) :
+		       hydra_ini_error(c->file, line, "bad hostname (want letters, digits, '-' and "
+				       "'.', labels of 1 to 63, 253 at most)");
 	if (!strcmp(key, "overlays"))
 		return overlay_names(c, line, value) ? -EINVAL : set_str(&c->n->overlays, value);
 	if (!strcmp(key, "network"))
@@ -448,19 +473,43 @@ const struct hydra_node *hydra_hwdb_find(const struct hydra_hwdb *db, const char
 	return NULL;
 }
 
-/* A neighbour is named in one profile and must have its own: checked once all are read. */
-static int check_neighbours(const struct hydra_hwdb *db)
+/* The first neighbour NODE names that DB lacks, or NULL. */
+static const char *unknown_neighbour(const struct hydra_hwdb *db, const struct hydra_node *n)
 {
-	for (size_t i = 0; i < db->n_nodes; i++) {
-		const struct hydra_node *n = &db->nodes[i];
+	for (size_t j = 0; n->neighbours && n->neighbours[j]; j++)
+		if (!hydra_hwdb_find(db, n->neighbours[j]))
+			return n->neighbours[j];
+	return NULL;
+}
 
-		for (size_t j = 0; n->neighbours && n->neighbours[j]; j++)
-			if (!hydra_hwdb_find(db, n->neighbours[j]))
-				return hydra_ini_error(n->file, n->neighbours_line,
-						       "unknown neighbour '%s' (no nodes/%s.conf)",
-						       n->neighbours[j], n->neighbours[j]);
+/*
+ * A neighbour is named in one profile and must have its own: checked once
+ * all are read. A profile naming one that is missing is left out like any
+ * bad profile, and again until none is (leaving one out can orphan another).
+ */
+static void drop_unknown_neighbours(struct hydra_hwdb *db)
+{
+	int changed = 1;
+
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < db->n_nodes; i++) {
+			struct hydra_node *n = &db->nodes[i];
+			const char *name = unknown_neighbour(db, n);
+
+			if (!name)
+				continue;
+			hydra_ini_error(n->file, n->neighbours_line, "unknown neighbour '%s' (no "
+					"nodes/%s.conf, or it was left out)", name, name);
+			hydra_log(HYDRA_LOG_ERROR, "skipping '%s': its profile is malformed", n->file);
+			hydra_node_clear(n);
+			memmove(n, n + 1, (db->n_nodes - i - 1) * sizeof(*n));
+			db->n_nodes--;
+			db->n_skipped++;
+			changed = 1;
+			break;
+		}
 	}
-	return 0;
 }
 
 int hydra_hwdb_neighbours(const struct hydra_hwdb *db, const struct hydra_node *node,
@@ -496,6 +545,7 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 	const char *base = dir;
 	DIR *d = NULL;
 	struct dirent *e;
+	struct stat st;
 	int r;
 
 	*out = NULL;
@@ -532,10 +582,16 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 			r = -ENOMEM;
 			goto out;
 		}
-		r = hydra_read_file(path, &buf, &len);
-		if (r < 0) {
-			hydra_log(HYDRA_LOG_ERROR, "cannot read '%s': %s", path, strerror(-r));
+		/* One descriptor, no link, no FIFO: a profile that is none cannot hang the reader. */
+		r = hydra_read_small_file(path, HYDRA_HWDB_PROFILE_MAX, &st, &buf, &len);
+		if (r == -ENOMEM)
 			goto out;
+		if (r < 0) {
+			hydra_log(HYDRA_LOG_ERROR, "skipping '%s': %s", path, r == -EFBIG ?
+				  "larger than 64 KiB" : r == -EINVAL || r == -ELOOP ?
+				  "not a regular file" : strerror(-r));
+			db->n_skipped++;
+			continue;
 		}
 		grown = realloc(db->nodes, (db->n_nodes + 1) * sizeof(*grown));
 		if (!grown) {
@@ -543,16 +599,20 @@ int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out)
 			goto out;
 		}
 		db->nodes = grown;
+		/* A bad profile is named (FILE:LINE) and left out: the others still match. */
 		r = hydra_hwdb_parse_node(path, buf, len, &db->nodes[db->n_nodes]);
-		if (r < 0)
+		if (r == -ENOMEM)
 			goto out;
+		if (r < 0) {
+			hydra_log(HYDRA_LOG_ERROR, "skipping '%s': its profile is malformed", path);
+			db->n_skipped++;
+			continue;
+		}
 		db->n_nodes++;
 	}
 	if (db->n_nodes)
 		qsort(db->nodes, db->n_nodes, sizeof(*db->nodes), cmp_node);
-	r = check_neighbours(db);
-	if (r)
-		goto out;
+	drop_unknown_neighbours(db);
 	*out = db;
 	db = NULL;
 	r = 0;

@@ -56,12 +56,19 @@ struct hydra_node {
 struct hydra_hwdb {
 	struct hydra_node *nodes;	/* sorted by name */
 	size_t n_nodes;
+	size_t n_skipped;		/* profiles left out, each logged */
 };
 
 /* Parse one profile buffer; errors are logged as FILE:LINE. */
 int hydra_hwdb_parse_node(const char *file, const char *buf, size_t len,
 			  struct hydra_node *out);
-/* Load every DIR/nodes/NAME.conf (DIR itself when it has no nodes folder). */
+/*
+ * Load every DIR/nodes/NAME.conf (DIR itself when it has no nodes folder).
+ * A profile that cannot be read (not a regular file, over
+ * HYDRA_HWDB_PROFILE_MAX) or is malformed is logged (FILE:LINE) and left
+ * out; the others load. Neighbours naming an unknown node fail the load.
+ */
+#define HYDRA_HWDB_PROFILE_MAX (64 << 10)
 int hydra_hwdb_load(const char *dir, struct hydra_hwdb **out);
 void hydra_hwdb_free(struct hydra_hwdb *db);
 void hydra_machine_clear(struct hydra_machine *m);

@@ -16,6 +16,9 @@
 /* The hardware layer and the configuration overlays on a medium. */
 #define HYDRA_HWDB_PATH "hydra/hardware-db"
 #define HYDRA_OVERLAYS_PATH "hydra/overlays"
+/* The kernel and the initramfs a boot loader (syslinux, iPXE) loads. */
+#define HYDRA_KERNEL_PATH "boot/vmlinuz"
+#define HYDRA_INITRD_PATH "boot/initrd.img"
 
 struct hydra_mbr {
 	int signature;         /* 0x55AA present: the medium was committed */
