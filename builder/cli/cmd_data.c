@@ -388,7 +388,7 @@ static void node_and_image(struct hydra_snapshot_info *info)
 	char *node = NULL;
 
 	snprintf(info->node, sizeof(info->node), "generic");
-	if (hydra_read_file("/run/hydra/node", &node, NULL) == 0)
+	if (hydra_read_file(HYDRA_NODE_FILE, &node, NULL) == 0)
 		snprintf(info->node, sizeof(info->node), "%.*s", (int)strcspn(node, "\n"), node);
 	free(node);
 	snprintf(info->image, sizeof(info->image), "unknown");

@@ -220,7 +220,7 @@ int lay_overlays(struct boot *b)
 	if (!r) {
 		char *node = hydra_strdupf("%s\n", b->node);
 
-		r = node ? hydra_write_file_atomic("/run/hydra/node", node, strlen(node), 0644)
+		r = node ? hydra_write_file_atomic(HYDRA_NODE_FILE, node, strlen(node), 0644)
 			 : -ENOMEM;
 		free(node);
 	}

@@ -11,13 +11,14 @@
 #include "base/hydra.h"
 #include "base/util.h"
 #include "fleet/replica.h"
+#include "format/layout.h"
 #include "node/crypt.h"
 
 void hydra_running_node(char *name, size_t len)
 {
 	char *text = NULL;
 
-	if (hydra_read_file("/run/hydra/node", &text, NULL) == 0 && text[0] != '\n')
+	if (hydra_read_file(HYDRA_NODE_FILE, &text, NULL) == 0 && text[0] != '\n')
 		snprintf(name, len, "%.*s", (int)strcspn(text, "\n"), text);
 	else
 		snprintf(name, len, "generic");

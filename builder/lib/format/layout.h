@@ -13,6 +13,8 @@
 
 /* Where hydra-init mounts the medium a node runs from (read-only); every tool looks there. */
 #define HYDRA_MEDIUM_DIR "/run/hydra/medium"
+/* The node this machine booted as, one line, written by hydra-init. */
+#define HYDRA_NODE_FILE "/run/hydra/node"
 /* The hardware layer and the configuration overlays on a medium. */
 #define HYDRA_HWDB_PATH "hydra/hardware-db"
 #define HYDRA_OVERLAYS_PATH "hydra/overlays"
