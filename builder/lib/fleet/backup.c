@@ -127,13 +127,16 @@ static size_t removed(struct json_object *all)
 	return n;
 }
 
-/* The retention policy: restic forget, then prune only when a snapshot went. */
+/*
+ * The retention policy in one restic run: forget, and with --prune restic
+ * prunes only when forget dropped a snapshot (prune rewrites packs and costs
+ * far more than forget; a restic start costs seconds on a slow node).
+ */
 static int retain(const struct hydra_replica_self *s, const struct hydra_restic *r,
 		  const char *where)
 {
-	const char *args[] = { "forget", "--json", "--host", s->node, HYDRA_REPLICA_KEEP_POLICY,
-			       NULL };
-	const char *prune[] = { "prune", NULL };
+	const char *args[] = { "forget", "--json", "--prune", "--host", s->node,
+			       HYDRA_REPLICA_KEEP_POLICY, NULL };
 	struct json_lines j = { NULL };
 	char *err = NULL;
 	size_t gone;
@@ -141,15 +144,11 @@ static int retain(const struct hydra_replica_self *s, const struct hydra_restic 
 
 	gone = removed(j.all);
 	json_object_put(j.all);
-	if (!rc && gone) {
-		hydra_info("%s: %zu snapshot%s past the retention policy, pruning", where, gone,
-			   gone == 1 ? "" : "s");
-		free(err);
-		err = NULL;
-		rc = hydra_restic_run(r, prune, NULL, NULL, &err);
-	}
 	if (rc)
-		rc = failed(rc, err, where, gone ? "restic prune" : "restic forget");
+		rc = failed(rc, err, where, "restic forget --prune");
+	else if (gone)
+		hydra_info("%s: %zu snapshot%s past the retention policy, forgotten and pruned", where,
+			   gone, gone == 1 ? "" : "s");
 	free(err);
 	return rc;
 }
