@@ -285,7 +285,7 @@ static int data_unlock(const struct data_args *a)
 
 	mapping_name(a, name, sizeof(name));
 	if (!r)
-		r = hydra_data_partition(disk, part, sizeof(part));
+		r = hydra_data_partition(disk, 0, part, sizeof(part));
 	if (!r && hydra_data_probe(part, NULL) != 0) {
 		hydra_err("'%s' has no data partition (hydra data init makes one)", disk);
 		return -ENOENT;
@@ -345,7 +345,7 @@ static int data_status(const struct data_args *a)
 
 	mapping_name(a, name, sizeof(name));
 	if (!r)
-		r = hydra_data_partition(disk, part, sizeof(part));
+		r = hydra_data_partition(disk, 0, part, sizeof(part));
 	if (r)
 		return r;
 	if (hydra_data_probe(part, &pending) != 0) {

@@ -125,6 +125,50 @@ static void test_refuses_partition_and_unknown(void)
 	EQ_INT(check("sdz", GIB), -ENODEV);
 }
 
+/* NAME's queue/logical_block_size, as the kernel gives it. */
+static void sectors(const char *name, const char *size)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "root/sys/devices/virtual/%s/queue/logical_block_size", name);
+	OK(t_write(p, size) == 0);
+}
+
+static void test_refuses_4k_sectors(void)
+{
+	struct hydra_target *t = NULL;
+	char *root = hydra_path_join(t_dir, "root");
+
+	make_machine();
+	disk("vdh", 128, 2 * 2097152ULL, NULL);
+	sectors("vdh", "4096\n");
+	sectors("vdb", "512\n");
+	EQ_INT(check("vdh", GIB), -EMEDIUMTYPE);
+	CONTAINS(t_log, "refusing '/dev/vdh': it has 4096-byte logical sectors; hydra's layout is "
+			"for 512-byte sectors");
+	EQ_INT(hydra_target_inspect_name(root, "vdh", &t), 0);
+	if (t) {
+		EQ_INT(t->sector_size, 4096);
+		EQ_INT(hydra_target_check_sectors(t), -EMEDIUMTYPE);
+	}
+	hydra_target_free(t);
+	t = NULL;
+	EQ_INT(check("vdb", GIB), 0);
+	EQ_INT(hydra_target_inspect_name(root, "vdb", &t), 0);
+	if (t) {
+		EQ_INT(t->sector_size, 512);
+		EQ_INT(hydra_target_check_sectors(t), 0);
+	}
+	hydra_target_free(t);
+	/* A 4 KiB disk that is in use is refused for that first. */
+	sectors("vda", "4096\n");
+	EQ_INT(check("vda", GIB), -EBUSY);
+	/* Nonsense from sysfs is no 512. */
+	sectors("vdb", "banana\n");
+	EQ_INT(check("vdb", GIB), -EMEDIUMTYPE);
+	free(root);
+}
+
 static void test_image_file(void)
 {
 	struct hydra_target *t = NULL;
@@ -134,6 +178,7 @@ static void test_image_file(void)
 	if (t) {
 		OK(t->is_file);
 		EQ_INT(t->size, 10);
+		EQ_INT(t->sector_size, 512);
 		EQ_INT(hydra_target_check("", t, 10), 0);
 		EQ_INT(hydra_target_check("", t, 11), -ENOSPC);
 	}
@@ -247,6 +292,7 @@ int main(void)
 	RUN(test_refuses_mounted);
 	RUN(test_refuses_swap_held_ro_small);
 	RUN(test_refuses_partition_and_unknown);
+	RUN(test_refuses_4k_sectors);
 	RUN(test_image_file);
 	RUN(test_refuses_second_loop_over_mounted_file);
 	RUN(test_refuses_file_behind_mounted_loop);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <libcryptsetup.h>
@@ -100,19 +101,30 @@ int hydra_data_disk_of(const char *part, char *disk, size_t len)
 	return parent_disk(name ? name + 1 : part, disk, len);
 }
 
-int hydra_data_partition(const char *disk, char *part, size_t len)
+int hydra_data_partition(const char *disk, unsigned wait_ms, char *part, size_t len)
 {
+	char name[NAME_MAX + 1], pname[NAME_MAX + 1];
 	struct stat st;
-	size_t n = strlen(disk);
+	int r;
 
-	if (stat(disk, &st) < 0) {
+	if (stat(disk, &st) < 0)
 		return hydra_err_errno("cannot open '%s'", disk);
-	}
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode)) {
 		snprintf(part, len, "%s", disk);
-	else
-		snprintf(part, len, "%s%s2", disk, n && disk[n - 1] >= '0' && disk[n - 1] <= '9' ?
-						   "p" : "");
+		return 0;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		hydra_err("'%s' is not a disk or an image file", disk);
+		return -ENODEV;
+	}
+	/* By the kernel's names, not the path given: /dev/disk/by-id/... names no partition. */
+	r = hydra_sysfs_block_name("", major(st.st_rdev), minor(st.st_rdev), name, sizeof(name));
+	if (r) {
+		hydra_err("cannot find '%s' in sysfs", disk);
+		return r < 0 ? r : -ENODEV;
+	}
+	hydra_sysfs_partition_name("", name, 2, wait_ms, pname, sizeof(pname));
+	snprintf(part, len, "/dev/%s", pname);
 	return 0;
 }
 
