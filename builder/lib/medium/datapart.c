@@ -124,14 +124,16 @@ static int format_in_file(const char *image, uint64_t start, uint64_t sectors,
 static int check_target(const char *disk, const char *part, int *is_file)
 {
 	struct hydra_target *t = NULL;
-	char running[PATH_MAX] = "";
+	char running[PATH_MAX] = "", mine[PATH_MAX];
 	int r = hydra_target_inspect("", disk, &t);
 
 	if (r)
 		return r;
 	*is_file = t->is_file;
+	/* By the kernel's name: the disk may be given as /dev/disk/by-id/... */
+	snprintf(mine, sizeof(mine), "/dev/%s", t->name ? t->name : "");
 	/* Partition 1 of the running medium is in use, and stays untouched. */
-	if (t->is_file || hydra_data_running_disk(running, sizeof(running)) || strcmp(running, disk))
+	if (t->is_file || hydra_data_running_disk(running, sizeof(running)) || strcmp(running, mine))
 		r = hydra_target_check("", t, 0);
 	else
 		r = hydra_target_check_sectors(t);
