@@ -117,6 +117,20 @@ static void test_refuses_swap_held_ro_small(void)
 	EQ_INT(check("vdb", 3 * GIB), -ENOSPC);
 }
 
+/* An NVMe disk whose partition is open (a LUKS volume on nvme0n1p2) is held. */
+static void test_refuses_held_nvme_partition(void)
+{
+	make_machine();
+	disk("nvme0n1", 144, 2 * 2097152ULL, "nvme0n1p2");
+	hydra_mkdir_p("root/sys/devices/virtual/nvme0n1/nvme0n1p2/holders/dm-3", 0755);
+	/* Folders of the disk that are no partitions are not looked into. */
+	hydra_mkdir_p("root/sys/devices/virtual/nvme0n1/queue/holders/dm-4", 0755);
+	EQ_INT(check("nvme0n1", GIB), -EBUSY);
+	CONTAINS(t_log, "refusing '/dev/nvme0n1': it is held by /dev/dm-3");
+	EQ_INT(check("nvme0n1p2", GIB), -EPERM);
+	CONTAINS(t_log, "it is a partition; give the whole disk, /dev/nvme0n1");
+}
+
 static void test_refuses_partition_and_unknown(void)
 {
 	make_machine();
@@ -291,6 +305,7 @@ int main(void)
 	RUN(test_refuses_running_medium);
 	RUN(test_refuses_mounted);
 	RUN(test_refuses_swap_held_ro_small);
+	RUN(test_refuses_held_nvme_partition);
 	RUN(test_refuses_partition_and_unknown);
 	RUN(test_refuses_4k_sectors);
 	RUN(test_image_file);

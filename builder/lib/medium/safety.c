@@ -313,9 +313,10 @@ static int find_holder(const char *sysroot, const char *name, char *holder, size
 	free(dir);
 	if (!d)
 		return 0;
+	/* A disk's partitions are the entries of its folder that have a "partition" file. */
 	while (!found && (e = readdir(d)))
-		if (!strncmp(e->d_name, name, strlen(name)) && e->d_name[strlen(name)] &&
-		    attr_exists(sysroot, e->d_name, "partition"))
+		if (e->d_name[0] != '.' &&
+		    hydra_sysfs_exists(sysroot, "/sys/class/block/%s/%s/partition", name, e->d_name))
 			found = find_holder(sysroot, e->d_name, holder, len);
 	closedir(d);
 	return found;
