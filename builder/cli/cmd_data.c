@@ -228,6 +228,8 @@ static int data_init(const struct data_args *a)
 	if (a->fast)
 		o.luks = (struct hydra_luks_opts){ .iterations = 4, .memory_kb = 32 };
 	o.disk = disk;
+	if (!r)
+		r = hydra_data_init_check(disk);
 	if (!r && a->force && !a->yes)
 		r = cli_confirm_device(disk);
 	if (!r)

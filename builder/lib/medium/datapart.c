@@ -133,7 +133,8 @@ static int check_target(const char *disk, const char *part, int *is_file)
 	/* By the kernel's name: the disk may be given as /dev/disk/by-id/... */
 	snprintf(mine, sizeof(mine), "/dev/%s", t->name ? t->name : "");
 	/* Partition 1 of the running medium is in use, and stays untouched. */
-	if (t->is_file || hydra_data_running_disk(running, sizeof(running)) || strcmp(running, mine))
+	if (t->is_file || hydra_data_find_running_disk(running, sizeof(running)) ||
+	    strcmp(running, mine))
 		r = hydra_target_check("", t, 0);
 	else
 		r = hydra_target_check_sectors(t);
@@ -141,6 +142,14 @@ static int check_target(const char *disk, const char *part, int *is_file)
 		r = part_in_use(part);
 	hydra_target_free(t);
 	return r;
+}
+
+int hydra_data_init_check(const char *disk)
+{
+	char part[PATH_MAX];
+	int is_file = 0, r = hydra_data_partition(disk, 0, part, sizeof(part));
+
+	return r ? r : check_target(disk, part, &is_file);
 }
 
 int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t len)

@@ -76,22 +76,25 @@ static int parent_disk(const char *name, char *disk, size_t len)
 	return 0;
 }
 
-int hydra_data_running_disk(char *disk, size_t len)
+int hydra_data_find_running_disk(char *disk, size_t len)
 {
 	struct find f = { .want_dir = HYDRA_MEDIUM_DIR };
-	const char *name;
 
-	if (each_mount(match_mount, &f) != 1 || strncmp(f.found, "/dev/", 5)) {
+	if (each_mount(match_mount, &f) != 1 || strncmp(f.found, "/dev/", 5))
+		return -ENOENT;
+	return parent_disk(f.found + 5, disk, len);
+}
+
+int hydra_data_running_disk(char *disk, size_t len)
+{
+	int r = hydra_data_find_running_disk(disk, len);
+
+	if (r == -ENOENT)
 		hydra_err("cannot find the medium this node runs from: nothing is mounted on %s "
 			  "(give --device)", HYDRA_MEDIUM_DIR);
-		return -ENODEV;
-	}
-	name = f.found + 5;
-	if (parent_disk(name, disk, len) < 0) {
-		hydra_err("cannot find the disk that holds '%s'", f.found);
-		return -ENODEV;
-	}
-	return 0;
+	else if (r)
+		hydra_err("cannot find the disk that holds the medium on %s", HYDRA_MEDIUM_DIR);
+	return r ? -ENODEV : 0;
 }
 
 int hydra_data_disk_of(const char *part, char *disk, size_t len)

@@ -20,6 +20,8 @@
 
 /* The disk holding the running medium ("/dev/vda"), found from the mount table. */
 int hydra_data_running_disk(char *disk, size_t len);
+/* The same without a message: -ENOENT when no medium is mounted (a build host), -ENODEV. */
+int hydra_data_find_running_disk(char *disk, size_t len);
 /* The whole disk ("/dev/vda") that the partition PART ("/dev/vda1") belongs to, from sysfs. */
 int hydra_data_disk_of(const char *part, char *disk, size_t len);
 /*
