@@ -402,9 +402,9 @@ int hydra_target_check_sectors(const struct hydra_target *t)
 }
 
 /*
- * The logical sector size of disk NAME. Every disk the kernel knows has
- * queue/logical_block_size; a name without it (an older fixture tree) is
- * taken as 512, the size nearly every disk has.
+ * The logical sector size of disk NAME, from sysfs. Every disk the kernel
+ * lists has queue/logical_block_size; a tree without it (a captured machine
+ * of the unit tests) is taken as 512, the size nearly every disk has.
  */
 static unsigned sector_size(const char *sysroot, const char *name)
 {
