@@ -80,6 +80,28 @@ static int add_modules(const struct hydra_kernel *k, const struct hydra_modlist 
 	return r;
 }
 
+/*
+ * The copy of hydra-init in the initramfs loses its debug information,
+ * a third of its size that nothing there reads (its symbols stay, for a
+ * backtrace); the program that was built keeps it.
+ */
+static int strip_debug(const char *root, const char *workdir)
+{
+	char *init = hydra_path_join(root, "init"), *log = hydra_path_join(workdir, "strip.log");
+	const char *argv[] = { "strip", "--strip-debug", init, NULL };
+	int r = init && log ? 0 : -ENOMEM;
+
+	if (!r) {
+		unlink(log);
+		r = hydra_run(argv, log);
+		if (r)
+			hydra_err("strip failed on the initramfs's copy of hydra-init (see %s)", log);
+	}
+	free(init);
+	free(log);
+	return r > 0 ? -EIO : r;
+}
+
 /* busybox-static as a rescue shell: hydra-init drops to it when it cannot go on. */
 static int add_busybox(const char *root)
 {
@@ -123,6 +145,8 @@ int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
 	}
 	if (!r)
 		r = hydra_install_program(init_binary, root, "init");
+	if (!r && (r = hydra_tool_require("strip")) == 0)
+		r = strip_debug(root, workdir);
 	if (!r)
 		r = add_busybox(root);
 	if (!r)
