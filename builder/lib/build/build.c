@@ -346,6 +346,12 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 	hydra_cache_key_add(&k, "kernel", b->kernel->package);
 	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
 	hydra_cache_key_add(&k, "epoch", epoch);
+	for (size_t i = 0; hydra_dlopened_libs[i]; i++) {
+		char *lib = hydra_find_library(hydra_dlopened_libs[i]);
+
+		hydra_cache_key_add_file(&k, "library", lib ? lib : hydra_dlopened_libs[i]);
+		free(lib);
+	}
 	o.capture = &libs;
 	r = hydra_spawn(argv, &o);
 	for (char *l = strtok_r(r ? NULL : libs, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {

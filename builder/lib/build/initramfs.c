@@ -15,6 +15,15 @@
 #define BUSYBOX "/bin/busybox"
 
 /*
+ * libargon2 ends each of its threads with pthread_exit, which has glibc
+ * open libgcc_s.so.1 to unwind it, or abort: unlocking a LUKS2 volume whose
+ * argon2id runs on more than one lane (libcryptsetup's default is up to 4)
+ * would kill PID 1. No program of the initramfs links it, so ldd cannot
+ * name it.
+ */
+const char *const hydra_dlopened_libs[] = { "libgcc_s.so.1", NULL };
+
+/*
  * The kernel's indexes describe its 4000 modules, 2 MB of them; made again
  * over the few the initramfs carries, modprobe in the rescue shell finds
  * exactly those (and their aliases) and nothing that is not there.
@@ -147,6 +156,8 @@ int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
 		r = hydra_install_program(init_binary, root, "init");
 	if (!r && (r = hydra_tool_require("strip")) == 0)
 		r = strip_debug(root, workdir);
+	for (size_t i = 0; !r && hydra_dlopened_libs[i]; i++)
+		r = hydra_install_library(hydra_dlopened_libs[i], root);
 	if (!r)
 		r = add_busybox(root);
 	if (!r)
