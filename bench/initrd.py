@@ -3,10 +3,11 @@
 initrd.img's size compressed and unpacked, its largest files, and the time from QEMU's start
 (TCG, SeaBIOS, 1 GiB, the medium on virtio with snapshot=on) to hydra-init's switch to the new
 root ("hydra-init: starting /sbin/init" on the serial console), old and new in alternate rounds,
-best of N each. Both images are built here from images/default.conf with SOURCE_DATE_EPOCH set
-and the stage cache in out/cache/: this tree's with build/hydra (run make first), the old one
-with the old revision's hydra, built from `git archive REV` in out/bench/initrd/ and kept there
-for the next run. Run as root.
+best of N each, with two parts of it: syslinux loading initrd.img and the kernel unpacking it.
+Both images are built here from images/default.conf with SOURCE_DATE_EPOCH set and the stage
+cache in out/cache/: this tree's with build/hydra (run make first), the old one with the old
+revision's hydra, built from `git archive REV` in out/bench/initrd/ and kept there for the next
+run. Run as root.
 
     bench/initrd.py [--old-rev REV | --old-image IMAGE] [--rounds N]
 """
@@ -79,12 +80,20 @@ def sizes(initrd):
 
 
 def boot(image, name):
-    """Seconds from QEMU's start to hydra-init's first line and to its switch."""
+    """Seconds: syslinux loading initrd.img (on the host's clock, from its "Loading" to its
+    "ok"), the kernel unpacking it (on the guest's, from its log), QEMU's start to hydra-init's
+    first line and to its switch."""
     with VM(name, [(image, "if=virtio,snapshot=on")]) as vm:
+        vm.expect(rb"Loading /boot/initrd\.img\.\.\.", 300)
+        t = vm.elapsed()
+        vm.expect(rb"ok", 300)
+        load = vm.elapsed() - t
+        start = float(vm.expect(rb"\[ *(\d+\.\d+)\] Trying to unpack rootfs", 300).group(1))
+        end = float(vm.expect(rb"\[ *(\d+\.\d+)\] Freeing initrd memory", 300).group(1))
         vm.expect(FIRST, 300)
         first = vm.elapsed()
         vm.expect(SWITCH, 300)
-        return first, vm.elapsed()
+        return load, end - start, first, vm.elapsed()
 
 
 def row(label, old, new):
@@ -132,7 +141,8 @@ def main():
                 runs[what].append(boot(image, f"bench-initrd-{what}-{i}"))
             except VMError as e:
                 sys.exit(f"the {what} image did not reach hydra-init's switch: {e}")
-    for label, k in (("QEMU start to hydra-init", 0), ("QEMU start to the switch", 1)):
+    for label, k in (("syslinux loads initrd.img", 0), ("the kernel unpacks it", 1),
+                     ("QEMU start to hydra-init", 2), ("QEMU start to the switch", 3)):
         cells = []
         for what in ("old", "new"):
             t = [r[k] for r in runs[what]]
