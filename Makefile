@@ -89,7 +89,7 @@ $(B)/hydra: $(CLI_MAIN) $(CLI_LIB) $(ALL_LIBS)
 # libarchive is linked from its static archive, so that hydra-init takes only
 # the objects it calls: the tar reader and the disk writer. The shared
 # library carries every format it knows, and its xar reader brings libxml2,
-# libstdc++ and ICU's data, 35 of the initramfs's 64 MB. The disk writer
+# libstdc++ and ICU's data, 35 of the initramfs's 63 MiB. The disk writer
 # needs libacl; --as-needed keeps only the libraries something calls.
 INIT_PKGS := blkid libcryptsetup libcrypto json-c $(INIT_ONLY_PKGS)
 $(B)/hydra-init: $(INIT_OBJ) $(INIT_LIBS)

@@ -1,12 +1,12 @@
-/* Copying a program into a root tree with the shared libraries it needs. */
+/* Copying a program into a root tree with the shared libraries it needs, or a library by name. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
-#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
