@@ -137,7 +137,7 @@ static void test_boot_script(void)
 {
 	char id[] = "0123456789abcdef", cmdline[] = "console=ttyS0 quiet", none[] = "";
 	struct hydra_manifest m = { .id = id, .cmdline = cmdline };
-	char *text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/");
+	char *text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/", "hydra.netboot.from=alpha");
 
 	EQ_STR(text, "#!ipxe\n"
 	       "# hydra regenerate: node beta, image 0123456789abcdef\n"
@@ -147,7 +147,7 @@ static void test_boot_script(void)
 	       "boot\n");
 	free(text);
 	m.cmdline = none;
-	text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/");
+	text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/", "hydra.netboot.from=alpha");
 	CONTAINS(text, "initrd=initrd.img hydra.id=0123456789abcdef hydra.node=beta ");
 	free(text);
 }

@@ -153,7 +153,7 @@ int hydra_pxe_own_range(const char *addr, unsigned prefix, char start[16], char 
 }
 
 char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
-			    const char *base_url)
+			    const char *base_url, const char *orders)
 {
 	const char *cmdline = m->cmdline ? m->cmdline : "";
 
@@ -164,11 +164,11 @@ char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
 	return hydra_strdupf("#!ipxe\n"
 			     "# hydra regenerate: node %s, image %s\n"
 			     "kernel %s" HYDRA_KERNEL_PATH " initrd=%s %s%shydra.id=%s hydra.node=%s "
-			     "hydra.netboot=%s\n"
+			     "hydra.netboot=%s %s\n"
 			     "initrd %s" HYDRA_INITRD_PATH "\n"
 			     "boot\n",
 			     node, m->id, base_url, strrchr(HYDRA_INITRD_PATH, '/') + 1, cmdline,
-			     *cmdline ? " " : "", m->id, node, base_url, base_url);
+			     *cmdline ? " " : "", m->id, node, base_url, orders, base_url);
 }
 
 const char *hydra_netboot_phase_name(enum hydra_netboot_phase p)

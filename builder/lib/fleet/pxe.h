@@ -46,11 +46,12 @@ int hydra_pxe_own_range(const char *addr, unsigned prefix, char start[16], char 
 			char netmask[16]);
 /*
  * boot.ipxe: the medium's kernel and initramfs from BASE_URL (ending in
- * '/'), with M's command line, hydra.id, hydra.node=NODE and
- * hydra.netboot=BASE_URL. Malloc'd, or NULL.
+ * '/'), with M's command line, hydra.id, hydra.node=NODE,
+ * hydra.netboot=BASE_URL and ORDERS (the hydra.netboot.* words of
+ * fleet/install.h). Malloc'd, or NULL.
  */
 char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
-			    const char *base_url);
+			    const char *base_url, const char *orders);
 
 /* What regenerate reports as it goes (its phases). */
 enum hydra_netboot_phase {
