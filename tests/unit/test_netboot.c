@@ -137,12 +137,15 @@ static void test_boot_script(void)
 {
 	char id[] = "0123456789abcdef", cmdline[] = "console=ttyS0 quiet", none[] = "";
 	struct hydra_manifest m = { .id = id, .cmdline = cmdline };
-	char *text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/", "hydra.netboot.from=alpha");
+	char *text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/",
+					   "hydra.netboot.from=alpha hydra.netboot.data=none");
 
 	EQ_STR(text, "#!ipxe\n"
 	       "# hydra regenerate: node beta, image 0123456789abcdef\n"
 	       "kernel http://10.99.0.2:8080/boot/vmlinuz initrd=initrd.img console=ttyS0 quiet "
-	       "hydra.id=0123456789abcdef hydra.node=beta hydra.netboot=http://10.99.0.2:8080/\n"
+	       "hydra.id=0123456789abcdef hydra.node=beta hydra.netboot=http://10.99.0.2:8080/ "
+	       "hydra.netif=${netX/mac},${netX/ip},${netX/netmask},${netX/gateway} "
+	       "hydra.netboot.from=alpha hydra.netboot.data=none\n"
 	       "initrd http://10.99.0.2:8080/boot/initrd.img\n"
 	       "boot\n");
 	free(text);

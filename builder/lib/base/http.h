@@ -1,9 +1,28 @@
-/* HTTP GET, the little a netbooted node needs from its neighbour's server. */
+/*
+ * A small HTTP/1.1 GET client for netboot: plain http:// to an IPv4 address
+ * (no names: hydra-init has no resolver), one request a connection, the
+ * body streamed through SHA-256 as it comes.
+ */
 #ifndef HYDRA_HTTP_H
 #define HYDRA_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Longest URL accepted: a payload path on a medium is far shorter. */
+#define HYDRA_HTTP_URL_MAX 1024
+
+struct hydra_http_url {
+	char host[16];      /* dotted IPv4, as given */
+	unsigned port;      /* 80 when not given */
+	const char *path;   /* into the parsed string, starting with '/' */
+};
+
+/*
+ * Pure: split URL (http://IPV4[:PORT]/PATH, PATH of printable characters
+ * without spaces) into U. -EINVAL for anything else; nothing is logged.
+ */
+int hydra_http_url_parse(const char *url, struct hydra_http_url *u);
 
 /* GET URL (http://IPV4[:PORT]/PATH only) into FD, streaming: at most MAX bytes (more is -EFBIG);
  * the body's length into *LEN and, when SHA is not NULL, its SHA-256 into SHA[32].

@@ -160,11 +160,14 @@ char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
 	/*
 	 * initrd= names the initramfs for the kernel's EFI stub, which finds it
 	 * among the files iPXE has loaded; a BIOS boot ignores the word.
+	 * hydra.netif= is expanded by iPXE: netX is the interface it booted
+	 * from, so hydra-init fetches the payload over the same link with the
+	 * address the firmware's DHCP gave (an empty gateway means none).
 	 */
 	return hydra_strdupf("#!ipxe\n"
 			     "# hydra regenerate: node %s, image %s\n"
 			     "kernel %s" HYDRA_KERNEL_PATH " initrd=%s %s%shydra.id=%s hydra.node=%s "
-			     "hydra.netboot=%s %s\n"
+			     "hydra.netboot=%s " HYDRA_PXE_NETIF_WORD " %s\n"
 			     "initrd %s" HYDRA_INITRD_PATH "\n"
 			     "boot\n",
 			     node, m->id, base_url, strrchr(HYDRA_INITRD_PATH, '/') + 1, cmdline,

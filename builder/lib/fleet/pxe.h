@@ -44,11 +44,13 @@ int hydra_pxe_dnsmasq_conf(const struct hydra_pxe_conf *c, char **out);
  */
 int hydra_pxe_own_range(const char *addr, unsigned prefix, char start[16], char end[16],
 			char netmask[16]);
+/* What boot.ipxe passes of the interface iPXE booted from (format/cmdline.h reads it). */
+#define HYDRA_PXE_NETIF_WORD "hydra.netif=${netX/mac},${netX/ip},${netX/netmask},${netX/gateway}"
 /*
  * boot.ipxe: the medium's kernel and initramfs from BASE_URL (ending in
  * '/'), with M's command line, hydra.id, hydra.node=NODE,
- * hydra.netboot=BASE_URL and ORDERS (the hydra.netboot.* words of
- * fleet/install.h). Malloc'd, or NULL.
+ * hydra.netboot=BASE_URL, HYDRA_PXE_NETIF_WORD and ORDERS (the
+ * hydra.netboot.* words of fleet/install.h). Malloc'd, or NULL.
  */
 char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
 			    const char *base_url, const char *orders);
