@@ -290,10 +290,43 @@ static int plan(const char *node, const char *ifname, enum hydra_dhcp_mode dhcp,
 		struct hydra_netboot_plan *p)
 {
 	struct hydra_netboot_opts o = { .node = node, .ifname = ifname, .dhcp = dhcp,
-					.medium = "p" };
+					.medium = "p", .data_none = 1 };
 
 	t_log[0] = '\0';
 	return hydra_netboot_plan(&o, p);
+}
+
+/* --data replica: the replica must be kept here, with a snapshot, and its user must exist. */
+static void test_plan_replica(void)
+{
+	struct hydra_netboot_opts o = { .node = "beta", .ifname = "lo", .medium = "p",
+					.datadir = "data", .disk = "WD-1", .force = 1 };
+	struct hydra_netboot_plan p;
+	char snap[128];
+
+	if (!have_netboot_tools())
+		SKIP("dnsmasq, busybox, ip or ipxe missing");
+	EQ_INT(make_medium(NULL), 0);
+	EQ_INT(hydra_mkdir_p("data/replicas/beta/repo/snapshots", 0700), 0);
+	t_log[0] = '\0';
+	EQ_INT(hydra_netboot_plan(&o, &p), -ENOENT);
+	CONTAINS(t_log, "no replica of beta with a snapshot is kept in data");
+	snprintf(snap, sizeof(snap), "data/replicas/beta/repo/snapshots/%064d", 0);
+	EQ_INT(hydra_write_file_atomic(snap, "x", 1, 0600), 0);
+	EQ_INT(hydra_write_file_atomic("data/replicas/beta/repo/config", "c", 1, 0600), 0);
+	EQ_INT(hydra_write_file_atomic("data/replicas/beta.pub", "k", 1, 0644), 0);
+	t_log[0] = '\0';
+	/* The user replica-beta does not exist on the machine the tests run on. */
+	EQ_INT(hydra_netboot_plan(&o, &p), -ENOENT);
+	CONTAINS(t_log, "the user replica-beta, as whom beta's replica is served, does not exist");
+	o.data_none = 1;
+	EQ_INT(hydra_netboot_plan(&o, &p), 0);
+	OK(p.replica == NULL);
+	EQ_STR(p.disk, "WD-1");
+	EQ_INT(p.force, 1);
+	EQ_INT(strlen(p.token), HYDRA_INSTALL_TOKEN_HEX);
+	EQ_INT(strspn(p.token, "0123456789abcdef"), HYDRA_INSTALL_TOKEN_HEX);
+	hydra_netboot_plan_release(&p);
 }
 
 static void test_plan(void)
@@ -376,6 +409,7 @@ int main(void)
 	RUN(test_dnsmasq_conf_refuses);
 	RUN(test_own_range);
 	RUN(test_boot_script);
+	RUN(test_plan_replica);
 	RUN(test_parse_dnsmasq);
 	RUN(test_parse_httpd);
 	RUN(test_route_default);

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fleet/install.h"
+#include "fleet/netinstall.h"
 #include "fleet/pxe.h"
 #include "format/hwdb.h"
 #include "format/manifest.h"
@@ -57,7 +57,7 @@ struct hydra_netboot_plan {
 	struct hydra_manifest *manifest;
 	int signed_manifest;       /* hydra/MANIFEST.sig is there and is served */
 	uint64_t payload_bytes;
-	/* The node's orders on its command line (fleet/install.h), the token naming this run. */
+	/* The node's orders on its command line (fleet/netinstall.h), the token naming this run. */
 	char holder[HYDRA_NODE_NAME_MAX + 1];
 	char token[HYDRA_INSTALL_TOKEN_HEX + 1];
 	char disk[256];

@@ -50,7 +50,7 @@ int hydra_pxe_own_range(const char *addr, unsigned prefix, char start[16], char 
  * boot.ipxe: the medium's kernel and initramfs from BASE_URL (ending in
  * '/'), with M's command line, hydra.id, hydra.node=NODE,
  * hydra.netboot=BASE_URL, HYDRA_PXE_NETIF_WORD and ORDERS (the
- * hydra.netboot.* words of fleet/install.h). Malloc'd, or NULL.
+ * hydra.netboot.* words of fleet/netinstall.h). Malloc'd, or NULL.
  */
 char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
 			    const char *base_url, const char *orders);

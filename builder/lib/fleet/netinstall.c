@@ -16,7 +16,7 @@
 #include "base/hydra.h"
 #include "base/sysfs.h"
 #include "base/util.h"
-#include "fleet/install.h"
+#include "fleet/netinstall.h"
 #include "fleet/replica.h"
 #include "node/probe.h"
 

@@ -22,8 +22,8 @@
  * fetches /regenerated-TOKEN from the neighbour's HTTP server, which any
  * machine on that link that read the boot script could do too.
  */
-#ifndef HYDRA_FLEET_INSTALL_H
-#define HYDRA_FLEET_INSTALL_H
+#ifndef HYDRA_FLEET_NETINSTALL_H
+#define HYDRA_FLEET_NETINSTALL_H
 
 #include <stddef.h>
 
