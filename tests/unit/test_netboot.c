@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "fleet/firewall.h"
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
 #include "fleet/pxe.h"
@@ -38,6 +39,7 @@ static const struct hydra_pxe_conf beta = {
 	"# a client that is iPXE already gets the script; firmware gets iPXE first\n" \
 	"dhcp-userclass=set:ipxe,iPXE\n" \
 	"enable-tftp\n" \
+	"tftp-port-range=40690,40749\n" \
 	"tftp-root=/run/hydra/regenerate/beta/tftp\n"
 
 static void test_dnsmasq_conf_proxy(void)
@@ -402,8 +404,33 @@ static void test_plan_refuses_payload(void)
 	CONTAINS(t_log, "lists no boot/vmlinuz or no boot/initrd.img");
 }
 
+/* The rules a killed regenerate left are found by their comment in nft -a's listing. */
+static void test_firewall_stale(void)
+{
+	const char *listing =
+		"table inet filter {\n"
+		"\tchain input { # handle 1\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tiifname \"e0\" tcp dport 40123 accept comment \"hydra regenerate beta\" # handle 9\n"
+		"\t\tiifname \"e0\" udp dport { 67, 69, 4011 } accept comment \"hydra regenerate beta\" # handle 8\n"
+		"\t\tiifname \"e0\" tcp dport 40124 accept comment \"hydra regenerate betamax\" # handle 7\n"
+		"\t\ttcp dport 22 accept # handle 4\n"
+		"\t}\n"
+		"}\n";
+	unsigned long h[4] = { 0 };
+
+	EQ_INT(hydra_firewall_stale(listing, "beta", h, 4), 2);
+	EQ_INT(h[0], 9);
+	EQ_INT(h[1], 8);
+	EQ_INT(hydra_firewall_stale(listing, "betamax", h, 4), 1);
+	EQ_INT(h[0], 7);
+	EQ_INT(hydra_firewall_stale(listing, "gamma", h, 4), 0);
+	EQ_INT(hydra_firewall_stale(listing, "beta", h, 1), 1);
+}
+
 int main(void)
 {
+	RUN(test_firewall_stale);
 	RUN(test_dnsmasq_conf_proxy);
 	RUN(test_dnsmasq_conf_own);
 	RUN(test_dnsmasq_conf_refuses);

@@ -53,6 +53,8 @@ static void conf_common(FILE *f, const struct hydra_pxe_conf *c)
 		"# a client that is iPXE already gets the script; firmware gets iPXE first\n"
 		"dhcp-userclass=set:ipxe,iPXE\n"
 		"enable-tftp\n"
+		/* Transfers from known ports, which the firewall opens (fleet/firewall.h). */
+		"tftp-port-range=" HYDRA_PXE_TFTP_PORTS_DNSMASQ "\n"
 		"tftp-root=%s/tftp\n", c->rundir);
 }
 

@@ -14,6 +14,14 @@
 #define HYDRA_IPXE_DIR "/usr/lib/ipxe"
 #define HYDRA_IPXE_BIOS "undionly.kpxe"
 #define HYDRA_IPXE_EFI "ipxe.efi"
+/*
+ * The ports TFTP transfers come from (dnsmasq picks one a transfer): a
+ * firewall lets the client's ACKs back in to exactly these.
+ */
+#define HYDRA_PXE_TFTP_PORT_FIRST 40690
+#define HYDRA_PXE_TFTP_PORT_LAST 40749
+#define HYDRA_PXE_TFTP_PORTS_DNSMASQ "40690,40749"
+#define HYDRA_PXE_TFTP_PORTS_NFT "40690-40749"
 /* The script iPXE fetches over HTTP, at the root of what is served. */
 #define HYDRA_NETBOOT_SCRIPT "boot.ipxe"
 

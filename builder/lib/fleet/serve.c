@@ -25,6 +25,7 @@
 #include "base/hydra.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "fleet/firewall.h"
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
 #include "fleet/replica.h"
@@ -49,6 +50,7 @@ struct hydra_netboot {
 	char ifname[32], addr[16];
 	unsigned prefix, port;
 	int lock_fd, addr_added, link_raised;
+	struct hydra_firewall fw;
 	char *lock, *rundir, *tftp;
 	char user[80];             /* the HTTP server's: nobody, or NODE's replica user */
 	pid_t dnsmasq, httpd;
@@ -769,6 +771,8 @@ int hydra_netboot_arm(const struct hydra_netboot_plan *p, hydra_netboot_event_fn
 	if (!r)
 		r = start_httpd(nb, p);
 	if (!r)
+		r = hydra_firewall_open(nb->node, nb->ifname, nb->port, &nb->fw);
+	if (!r)
 		r = start_dnsmasq(nb, p);
 	if (!r)
 		r = open_tails(nb);
@@ -842,6 +846,8 @@ int hydra_netboot_disarm(struct hydra_netboot *nb)
 	read_logs(nb);
 	stop_server(&nb->httpd, "busybox httpd", &r);
 	stop_server(&nb->dnsmasq, "dnsmasq", &r);
+	if ((e = hydra_firewall_close(&nb->fw)) < 0)
+		r = r ? r : e;
 	if (nb->addr_added && (e = hydra_netif_addr(nb->ifname, nb->addr, nb->prefix, 0)) < 0)
 		r = r ? r : e;
 	if (nb->link_raised && (e = hydra_netif_set_up(nb->ifname, 0)) < 0)
