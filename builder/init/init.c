@@ -101,8 +101,12 @@ int main(void)
 	stage(&b, "modules");
 	load_modules(&b);
 	stage(&b, "medium");
-	if (find_medium(&b))
+	if (b.cmd.netboot || b.cmd.netboot_error) {
+		if (netboot_medium(&b))
+			rescue("netboot stopped: nothing of the payload was mounted or written to a disk");
+	} else if (find_medium(&b)) {
 		rescue("no medium to boot from");
+	}
 	/* Booting on is the operator's choice (init=/bin/sh to rescue a node); it is recorded. */
 	b.as_built = hydra_cmdline_as_built(&b.cmd, b.manifest->cmdline);
 	if (!b.as_built)
@@ -112,7 +116,9 @@ int main(void)
 	if (mount_root(&b) || choose_node(&b) || lay_overlays(&b))
 		rescue("cannot assemble the root filesystem");
 	stage(&b, "data");
-	unlock_data(&b);
+	/* A netbooted node has no medium disk, so no data partition beside it. */
+	if (!b.netboot)
+		unlock_data(&b);
 	write_boot_json(&b);
 	stage(&b, "init");
 	switch_root(&b);

@@ -2,7 +2,9 @@
 #ifndef HYDRA_INIT_H
 #define HYDRA_INIT_H
 
+#include <net/if.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "format/cmdline.h"
 #include "format/layout.h"
@@ -15,6 +17,10 @@
 struct boot {
 	struct hydra_cmdline cmd;
 	char medium_dev[300];         /* /dev/vda1 */
+	int netboot;                  /* the medium was fetched from hydra.netboot= into RAM */
+	char ifname[IFNAMSIZ];        /* netboot: the interface it came through */
+	uint64_t net_bytes;           /* netboot: payload bytes fetched */
+	double net_seconds;           /* netboot: from configuring the interface to the last file */
 	struct hydra_manifest *manifest;
 	char node[64];
 	char hostname[64];            /* the node's hostname, empty for generic */
@@ -36,6 +42,7 @@ void rescue(const char *why) __attribute__((noreturn));
 
 int load_modules(struct boot *b);
 int find_medium(struct boot *b);
+int netboot_medium(struct boot *b);
 int mount_root(struct boot *b);
 int choose_node(struct boot *b);
 int lay_overlays(struct boot *b);
