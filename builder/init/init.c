@@ -15,7 +15,12 @@
 #include "base/util.h"
 #include "init.h"
 
-static int debug;
+static int debug, quiet;
+
+void quiet_errors(int on)
+{
+	quiet = on;
+}
 
 void say(const char *fmt, ...)
 {
@@ -31,7 +36,7 @@ void say(const char *fmt, ...)
 static void on_log(int level, const char *msg, void *ud)
 {
 	(void)ud;
-	if (level <= HYDRA_LOG_INFO || debug)
+	if ((level <= HYDRA_LOG_INFO && !quiet) || debug)
 		say("%s%s", level == HYDRA_LOG_ERROR ? "error: " :
 			    level == HYDRA_LOG_WARN ? "warning: " : "", msg);
 }

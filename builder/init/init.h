@@ -37,6 +37,8 @@ struct boot {
 
 /* Say something on the console, as "hydra-init: ...". */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* While set, the library's errors are not shown (a failure the caller expects and explains). */
+void quiet_errors(int on);
 /* A shell if the initramfs has one (hydra.break, or a failure), else wait forever. */
 void rescue(const char *why) __attribute__((noreturn));
 

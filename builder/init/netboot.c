@@ -297,7 +297,10 @@ static int fetch_signature(struct boot *b)
 
 	if (!url)
 		return -ENOMEM;
+	/* Unsigned media are common: a 404 here is no error to show. */
+	quiet_errors(1);
 	r = hydra_http_get_mem(url, SIG_MAX, fetch_timeout(b), &sig, &len);
+	quiet_errors(0);
 	free(url);
 	if (r == -ENOENT)
 		return 0;
