@@ -50,6 +50,7 @@ int write_boot_json(struct boot *b)
 		add_str(nb, "address", b->cmd.netif.ip);
 		json_object_object_add(nb, "bytes", json_object_new_int64((int64_t)b->net_bytes));
 		json_object_object_add(nb, "seconds", json_object_new_double(b->net_seconds));
+		add_str(nb, "signed_by", b->signer[0] ? b->signer : NULL);
 		json_object_object_add(o, "fetched", nb);
 	}
 	json_object_object_add(o, "verified", json_object_new_boolean(b->verified));

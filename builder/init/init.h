@@ -9,6 +9,7 @@
 #include "format/cmdline.h"
 #include "format/layout.h"
 #include "format/manifest.h"
+#include "format/signature.h"
 
 #define LOWER_DIR "/run/hydra/lower"
 #define RW_DIR "/run/hydra/rw"
@@ -21,6 +22,7 @@ struct boot {
 	char ifname[IFNAMSIZ];        /* netboot: the interface it came through */
 	uint64_t net_bytes;           /* netboot: payload bytes fetched */
 	double net_seconds;           /* netboot: from configuring the interface to the last file */
+	char signer[HYDRA_KEYID_LEN + 1]; /* netboot: the trusted key that signed the MANIFEST, or "" */
 	struct hydra_manifest *manifest;
 	char node[64];
 	char hostname[64];            /* the node's hostname, empty for generic */

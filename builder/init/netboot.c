@@ -3,7 +3,8 @@
  * by `hydra regenerate`). The interface iPXE booted from gets the address the
  * firmware's DHCP gave it (hydra.netif=), then the MANIFEST and every file it
  * lists are fetched into a tmpfs at HYDRA_MEDIUM_DIR, each checked against
- * the MANIFEST as it streams. Nothing is mounted from the payload and no
+ * the MANIFEST as it streams. When the initramfs trusts keys, the MANIFEST
+ * must be signed by one of them. Nothing is mounted from the payload and no
  * disk is touched before the last file matched; the boot then goes on as
  * from a medium.
  */
@@ -27,12 +28,13 @@
 #include "base/http.h"
 #include "base/sysfs.h"
 #include "base/util.h"
+#include "format/signature.h"
 #include "init.h"
 
 /* A MANIFEST lists a few dozen files; a signature is a few lines. */
 #define MANIFEST_MAX (1 << 20)
 #define SIG_MAX 4096
-#define SIG_PATH "hydra/MANIFEST.sig"
+#define SIG_PATH HYDRA_SIGNATURE_PATH
 /* What the system needs besides the payload to reach its shell, at the least. */
 #define RAM_MARGIN (96ull << 20)
 
@@ -288,28 +290,58 @@ static int save(const char *rel, const char *buf, size_t len)
 	return r;
 }
 
-/* MANIFEST.sig when the server has one (404: unsigned), kept beside the MANIFEST. */
-static int fetch_signature(struct boot *b)
+/* MANIFEST.sig into *SIG when the server has one; a 404 leaves it NULL (unsigned). */
+static int fetch_signature(struct boot *b, char **sig, size_t *len)
 {
-	char *url = file_url(b->cmd.netboot, SIG_PATH), *sig = NULL;
-	size_t len = 0;
+	char *url = file_url(b->cmd.netboot, SIG_PATH);
 	int r;
 
 	if (!url)
 		return -ENOMEM;
 	/* Unsigned media are common: a 404 here is no error to show. */
 	quiet_errors(1);
-	r = hydra_http_get_mem(url, SIG_MAX, fetch_timeout(b), &sig, &len);
+	r = hydra_http_get_mem(url, SIG_MAX, fetch_timeout(b), sig, len);
 	quiet_errors(0);
 	free(url);
 	if (r == -ENOENT)
 		return 0;
-	if (!r)
-		r = save(SIG_PATH, sig, len);
-	else
+	if (r)
 		say("cannot fetch %s: %s", SIG_PATH, strerror(-r));
-	free(sig);
 	return r;
+}
+
+/*
+ * The keys of the initramfs (the build's hardware-db/keys) decide: none,
+ * and the signature is kept but not checked; some, and the MANIFEST must be
+ * signed by one of them. The payload comes from the neighbour, so its own
+ * hardware-db/keys could vouch for nothing.
+ */
+static int check_signature(struct boot *b, const char *manifest, size_t mlen, const char *sig,
+			   size_t slen)
+{
+	struct hydra_trust *t = NULL;
+	int r = hydra_trust_load(HYDRA_INITRAMFS_TRUST_DIR, &t);
+
+	if (r) {
+		say("cannot read the initramfs's trusted keys in %s", HYDRA_INITRAMFS_TRUST_DIR);
+		return r;
+	}
+	if (!hydra_trust_count(t)) {
+		if (sig)
+			say("the MANIFEST is signed, but the initramfs trusts no key: not checked");
+		hydra_trust_free(t);
+		return 0;
+	}
+	r = hydra_check_signature(manifest, mlen, sig, slen, t, 0, b->signer);
+	if (r)
+		say("the MANIFEST from %s is refused: %s", b->cmd.netboot,
+		    r == -EPERM ? "it is not signed and the initramfs trusts keys" :
+		    r == -EKEYREJECTED ? "its signer is not a key the initramfs trusts" :
+		    "its signature does not match it");
+	else
+		say("the MANIFEST is signed by trusted key %s", b->signer);
+	hydra_trust_free(t);
+	return r ? -EBADMSG : 0;
 }
 
 static void hex(const unsigned char *sha, char out[HYDRA_SHA256_HEX])
@@ -374,8 +406,8 @@ out:
 
 int netboot_medium(struct boot *b)
 {
-	char *manifest = NULL, sz[32];
-	size_t mlen = 0;
+	char *manifest = NULL, *sig = NULL, sz[32];
+	size_t mlen = 0, slen = 0;
 	uint64_t payload = 0;
 	double t0 = hydra_now();
 	int r;
@@ -385,14 +417,16 @@ int netboot_medium(struct boot *b)
 		return -EINVAL;
 	}
 	b->netboot = 1;
-	if ((r = configure(b)) || (r = fetch_manifest(b, &manifest, &mlen)))
+	if ((r = configure(b)) || (r = fetch_manifest(b, &manifest, &mlen)) ||
+	    (r = fetch_signature(b, &sig, &slen)) ||
+	    (r = check_signature(b, manifest, mlen, sig, slen)))
 		goto out;
 	for (size_t i = 0; i < b->manifest->n_files; i++)
 		payload += b->manifest->files[i].size;
 	say("netboot: image %s from %s, %zu files, %s", b->manifest->id, b->cmd.netboot,
 	    b->manifest->n_files, hydra_format_size(payload, sz, sizeof(sz)));
 	if ((r = mount_ram(payload)) || (r = save(HYDRA_MANIFEST_PATH, manifest, mlen)) ||
-	    (r = fetch_signature(b)))
+	    (sig && (r = save(SIG_PATH, sig, slen))))
 		goto out;
 	for (size_t i = 0; !r && i < b->manifest->n_files; i++)
 		r = fetch_file(b, &b->manifest->files[i]);
@@ -408,5 +442,6 @@ int netboot_medium(struct boot *b)
 		say("warning: cannot make %s read-only: %s", HYDRA_MEDIUM_DIR, strerror(errno));
 out:
 	free(manifest);
+	free(sig);
 	return r;
 }
