@@ -213,7 +213,7 @@ static unsigned fetch_timeout(const struct boot *b)
 /* The MANIFEST, read and checked: the image hydra.id names, consistent with itself. */
 static int fetch_manifest(struct boot *b, char **text, size_t *len)
 {
-	char *url = file_url(b->cmd.netboot, HYDRA_MANIFEST_PATH), id[HYDRA_ID_LEN + 1];
+	char *url = file_url(b->cmd.netboot, HYDRA_MANIFEST_PATH), id[HYDRA_ID_LEN + 1] = "";
 	int r;
 
 	if (!url)

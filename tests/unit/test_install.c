@@ -163,6 +163,7 @@ static void test_trusted_keys(void)
 	hydra_strv_free(keys, HYDRA_STRV_ALL);
 	EQ_INT(hydra_initramfs_trusted_keys(NULL, &keys, &n), 0);
 	EQ_INT(n, 0);
+	OK(keys == NULL);
 }
 
 int main(void)

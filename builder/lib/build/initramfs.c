@@ -128,7 +128,7 @@ int hydra_initramfs_trusted_keys(const char *trust_dir, char ***paths, size_t *n
 		free(ents[i]);
 	}
 	free(ents);
-	if (r) {
+	if (r || !*n) {
 		hydra_strv_free(*paths, HYDRA_STRV_ALL);
 		*paths = NULL;
 		*n = 0;

@@ -18,7 +18,10 @@
 int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
 			  const struct hydra_modlist *mods, const char *trust_dir,
 			  const char *workdir, const char *out, int64_t epoch);
-/* The *.pub files of TRUST_DIR, sorted (what goes into the initramfs); 0 and none if it is missing. */
+/*
+ * The *.pub files of TRUST_DIR, sorted (what goes into the initramfs), as a
+ * NULL-terminated array; none (*PATHS NULL) when it has none or is missing.
+ */
 int hydra_initramfs_trusted_keys(const char *trust_dir, char ***paths, size_t *n);
 
 /*
