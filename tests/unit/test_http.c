@@ -231,6 +231,7 @@ static void test_request(void)
 	size_t len = 0;
 
 	EQ_INT(hydra_http_get_mem(url("/echo"), 4096, 5, &out, NULL), 0);
+	free(out);
 	EQ_INT(hydra_http_get_mem(url("/echo"), 4096, 5, &out, &len), 0);
 	EQ_INT(strlen(out), len);
 	snprintf(host, sizeof(host), "\r\nHost: 127.0.0.1:%u\r\n", server_port);

@@ -1,7 +1,9 @@
 /*
- * A small HTTP/1.1 GET client for netboot: plain http:// to an IPv4 address
+ * A small HTTP GET client for netboot: plain http:// to an IPv4 address
  * (no names: hydra-init has no resolver), one request a connection, the
- * body streamed through SHA-256 as it comes.
+ * body streamed through SHA-256 as it comes. The request says HTTP/1.0
+ * (with Host:), so that an HTTP/1.1 server answers with the plain body and
+ * no chunked encoding, which is refused; its status line may be 1.0 or 1.1.
  */
 #ifndef HYDRA_HTTP_H
 #define HYDRA_HTTP_H
