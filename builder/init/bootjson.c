@@ -31,7 +31,7 @@ int write_boot_json(struct boot *b)
 	add_str(o, "id", b->manifest->id);
 	add_str(o, "recipe", b->manifest->recipe);
 	add_str(o, "version", b->manifest->version);
-	add_str(o, "medium", b->medium_dev);
+	add_str(o, "medium", b->netboot ? b->cmd.netboot : b->medium_dev);
 	add_str(o, "medium_path", HYDRA_MEDIUM_DIR);
 	add_str(o, "system", b->sqfs);
 	add_str(o, "node", b->node);
@@ -40,7 +40,19 @@ int write_boot_json(struct boot *b)
 	add_str(o, "kernel", u.release);
 	add_str(o, "init", b->cmd.init);
 	add_str(o, "data", b->data[0] ? b->data : NULL);
-	json_object_object_add(o, "toram", json_object_new_boolean(b->cmd.toram));
+	json_object_object_add(o, "toram", json_object_new_boolean(b->cmd.toram || b->netboot));
+	json_object_object_add(o, "netboot", json_object_new_boolean(b->netboot));
+	if (b->netboot) {
+		struct json_object *nb = json_object_new_object();
+
+		add_str(nb, "interface", b->ifname);
+		add_str(nb, "mac", b->cmd.netif.mac);
+		add_str(nb, "address", b->cmd.netif.ip);
+		json_object_object_add(nb, "bytes", json_object_new_int64((int64_t)b->net_bytes));
+		json_object_object_add(nb, "seconds", json_object_new_double(b->net_seconds));
+		add_str(nb, "signed_by", b->signer[0] ? b->signer : NULL);
+		json_object_object_add(o, "fetched", nb);
+	}
 	json_object_object_add(o, "verified", json_object_new_boolean(b->verified));
 	json_object_object_add(o, "cmdline_as_built", json_object_new_boolean(b->as_built));
 	add_str(o, "cmdline", b->cmd.built ? b->cmd.built : "");

@@ -15,7 +15,12 @@
 #include "base/util.h"
 #include "init.h"
 
-static int debug;
+static int debug, quiet;
+
+void quiet_errors(int on)
+{
+	quiet = on;
+}
 
 void say(const char *fmt, ...)
 {
@@ -31,7 +36,7 @@ void say(const char *fmt, ...)
 static void on_log(int level, const char *msg, void *ud)
 {
 	(void)ud;
-	if (level <= HYDRA_LOG_INFO || debug)
+	if ((level <= HYDRA_LOG_INFO && !quiet) || debug)
 		say("%s%s", level == HYDRA_LOG_ERROR ? "error: " :
 			    level == HYDRA_LOG_WARN ? "warning: " : "", msg);
 }
@@ -101,8 +106,12 @@ int main(void)
 	stage(&b, "modules");
 	load_modules(&b);
 	stage(&b, "medium");
-	if (find_medium(&b))
+	if (b.cmd.netboot || b.cmd.netboot_error) {
+		if (netboot_medium(&b))
+			rescue("netboot stopped: nothing of the payload was mounted or written to a disk");
+	} else if (find_medium(&b)) {
 		rescue("no medium to boot from");
+	}
 	/* Booting on is the operator's choice (init=/bin/sh to rescue a node); it is recorded. */
 	b.as_built = hydra_cmdline_as_built(&b.cmd, b.manifest->cmdline);
 	if (!b.as_built)
@@ -112,7 +121,9 @@ int main(void)
 	if (mount_root(&b) || choose_node(&b) || lay_overlays(&b))
 		rescue("cannot assemble the root filesystem");
 	stage(&b, "data");
-	unlock_data(&b);
+	/* A netbooted node has no medium disk, so no data partition beside it. */
+	if (!b.netboot)
+		unlock_data(&b);
 	write_boot_json(&b);
 	stage(&b, "init");
 	switch_root(&b);

@@ -2,11 +2,14 @@
 #ifndef HYDRA_INIT_H
 #define HYDRA_INIT_H
 
+#include <net/if.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "format/cmdline.h"
 #include "format/layout.h"
 #include "format/manifest.h"
+#include "format/signature.h"
 
 #define LOWER_DIR "/run/hydra/lower"
 #define RW_DIR "/run/hydra/rw"
@@ -15,6 +18,11 @@
 struct boot {
 	struct hydra_cmdline cmd;
 	char medium_dev[300];         /* /dev/vda1 */
+	int netboot;                  /* the medium was fetched from hydra.netboot= into RAM */
+	char ifname[IFNAMSIZ];        /* netboot: the interface it came through */
+	uint64_t net_bytes;           /* netboot: payload bytes fetched */
+	double net_seconds;           /* netboot: from configuring the interface to the last file */
+	char signer[HYDRA_KEYID_LEN + 1]; /* netboot: the trusted key that signed the MANIFEST, or "" */
 	struct hydra_manifest *manifest;
 	char node[64];
 	char hostname[64];            /* the node's hostname, empty for generic */
@@ -31,11 +39,14 @@ struct boot {
 
 /* Say something on the console, as "hydra-init: ...". */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* While set, the library's errors are not shown (a failure the caller expects and explains). */
+void quiet_errors(int on);
 /* A shell if the initramfs has one (hydra.break, or a failure), else wait forever. */
 void rescue(const char *why) __attribute__((noreturn));
 
 int load_modules(struct boot *b);
 int find_medium(struct boot *b);
+int netboot_medium(struct boot *b);
 int mount_root(struct boot *b);
 int choose_node(struct boot *b);
 int lay_overlays(struct boot *b);

@@ -115,7 +115,7 @@ int mount_root(struct boot *b)
 	snprintf(b->sqfs, sizeof(b->sqfs), "%s/%s", HYDRA_MEDIUM_DIR, SQFS);
 	if (b->cmd.verify && (r = verify_sqfs(b)))
 		return r;
-	if (b->cmd.toram)
+	if (b->cmd.toram && !b->netboot)
 		to_ram(b);
 	r = attach_loop(b->sqfs, loop, sizeof(loop), &hold);
 	if (r) {

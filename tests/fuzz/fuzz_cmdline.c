@@ -19,7 +19,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Every string the parser hands back, read to its end (ASan checks the bytes). */
 static size_t length(const struct hydra_cmdline *c)
 {
-	const char *const s[] = { c->id, c->node, c->init, c->brk, c->persist, c->built };
+	const char *const s[] = { c->id, c->node, c->init, c->brk, c->persist, c->built,
+				  c->netboot, c->netif.mac, c->netif.ip, c->netif.netmask,
+				  c->netif.gateway };
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
@@ -43,6 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What the parser keeps is never longer than what it was given, with the default init. */
 	if (length(&c) > 2 * first_len + sizeof("/sbin/init") || !c.init ||
 	    c.wait > HYDRA_CMDLINE_WAIT_MAX)
+		abort();
+	/* A refusal is a message, not a copy of the input: read to its end. */
+	if (c.netboot_error && !strlen(c.netboot_error))
 		abort();
 	if (!hydra_cmdline_as_built(&c, booted))
 		abort();

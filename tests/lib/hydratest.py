@@ -215,9 +215,11 @@ class VMError(Exception):
 
 class VM:
     """One QEMU guest. Disks are (path, options) pairs or plain paths. FORWARD lists guest TCP
-    ports reached from free ports of the host's 127.0.0.1: self.ports maps each to its own."""
+    ports reached from free ports of the host's 127.0.0.1: self.ports maps each to its own.
+    WRAP is a command QEMU runs under (["ip", "netns", "exec", NS] for a tap in a namespace)."""
 
-    def __init__(self, name, disks, uefi=False, memory=1024, extra=(), mac=None, forward=()):
+    def __init__(self, name, disks, uefi=False, memory=1024, extra=(), mac=None, forward=(),
+                 wrap=()):
         self.name = name
         self.uefi = uefi
         self.buf = b""
@@ -228,7 +230,7 @@ class VM:
         self.log = open(os.path.join(LOGS, f"{name}.log"), "wb")
         self.tmp = tempfile.mkdtemp(prefix="hydra-vm.")
         accel = os.environ.get("HYDRA_QEMU_ACCEL") or "tcg"
-        cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(memory), "-display", "none",
+        cmd = list(wrap) + ["qemu-system-x86_64", "-accel", accel, "-m", str(memory), "-display", "none",
                "-serial", "stdio", "-monitor", "none", "-no-reboot"]
         # A NIC only when a test needs its MAC or a port forwarded, on a user network cut off from
         # everything but the forwarded ports.

@@ -185,6 +185,31 @@ static void test_missing(void)
 	CONTAINS(t_log, "cannot copy 'nosuch'");
 }
 
+/* What goes into the initramfs's trust store: the *.pub files, sorted, nothing else. */
+static void test_trusted_keys(void)
+{
+	char **keys = (char **)1;
+	size_t n = 7;
+
+	EQ_INT(hydra_initramfs_trusted_keys("keys", &keys, &n), 0);
+	EQ_INT(n, 0);
+	OK(keys == NULL);
+	t_write("keys/b.pub", "b");
+	t_write("keys/a.pub", "a");
+	t_write("keys/.hidden.pub", "h");
+	t_write("keys/README", "r");
+	t_write("keys/site.pub.orig", "o");
+	EQ_INT(hydra_initramfs_trusted_keys("keys", &keys, &n), 0);
+	EQ_INT(n, 2);
+	EQ_STR(keys[0], "keys/a.pub");
+	EQ_STR(keys[1], "keys/b.pub");
+	OK(keys[2] == NULL);
+	hydra_strv_free(keys, HYDRA_STRV_ALL);
+	EQ_INT(hydra_initramfs_trusted_keys(NULL, &keys, &n), 0);
+	EQ_INT(n, 0);
+	OK(keys == NULL);
+}
+
 int main(void)
 {
 	RUN(test_ls);
@@ -195,5 +220,6 @@ int main(void)
 	RUN(test_missing);
 	RUN(test_library);
 	RUN(test_argon2_threads_in_chroot);
+	RUN(test_trusted_keys);
 	TESTS_END();
 }

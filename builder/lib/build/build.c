@@ -326,7 +326,7 @@ static int do_kernel(struct build *b)
 /*
  * What initrd.img is made from: hydra's own code (which builds it), hydra-init
  * and the libraries and busybox it takes from this machine, the driver map,
- * the kernel and the build time. Overlays are not in it.
+ * the kernel, the trusted keys and the build time. Overlays are not in it.
  */
 static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 {
@@ -334,7 +334,9 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 	struct hydra_spawn_opts o = { .logfile = b->res->log };
 	struct hydra_cache_key k = { 0 };
 	char *map = hydra_path_join(b->r->root, "hardware-db/drivers.conf");
-	char *libs = NULL, *save = NULL, epoch[32];
+	char *keys_dir = hydra_path_join(b->r->root, "hardware-db/keys");
+	char *libs = NULL, *save = NULL, epoch[32], **keys = NULL;
+	size_t n_keys = 0;
 	int r;
 
 	snprintf(epoch, sizeof(epoch), "%lld", (long long)b->epoch);
@@ -351,6 +353,16 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 
 		hydra_cache_key_add_file(&k, "library", lib ? lib : hydra_dlopened_libs[i]);
 		free(lib);
+	}
+	r = keys_dir ? hydra_initramfs_trusted_keys(keys_dir, &keys, &n_keys) : -ENOMEM;
+	for (size_t i = 0; !r && i < n_keys; i++)
+		hydra_cache_key_add_file(&k, "trusted-key", keys[i]);
+	hydra_strv_free(keys, HYDRA_STRV_ALL);
+	free(keys_dir);
+	if (r) {
+		hydra_cache_key_release(&k);
+		free(map);
+		return r;
 	}
 	o.capture = &libs;
 	r = hydra_spawn(argv, &o);
@@ -371,13 +383,16 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 
 static int make_initramfs(struct build *b, const char *initrd)
 {
-	int r;
+	char *keys = hydra_path_join(b->r->root, "hardware-db/keys");
+	int r = keys ? 0 : -ENOMEM;
 
-	stage_start(b, "initramfs", "hydra-init and the driver map's modules");
-	r = do_modules(b);
+	stage_start(b, "initramfs", "hydra-init, the driver map's modules and the trusted keys");
 	if (!r)
-		r = hydra_initramfs_build(b->o->init_bin, b->kernel, &b->mods, b->work, initrd,
-					  b->epoch);
+		r = do_modules(b);
+	if (!r)
+		r = hydra_initramfs_build(b->o->init_bin, b->kernel, &b->mods, keys, b->work,
+					  initrd, b->epoch);
+	free(keys);
 	return stage_end(b, "initramfs", r);
 }
 

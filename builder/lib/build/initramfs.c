@@ -1,5 +1,6 @@
 /* The initramfs: hydra-init, its libraries, a rescue shell and the driver map's modules. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "base/util.h"
 #include "build/initramfs.h"
 #include "format/cpio.h"
+#include "format/signature.h"
 
 #define BUSYBOX "/bin/busybox"
 
@@ -134,9 +136,72 @@ out:
 	return r;
 }
 
+int hydra_initramfs_trusted_keys(const char *trust_dir, char ***paths, size_t *n)
+{
+	struct dirent **ents = NULL;
+	int count = trust_dir ? scandir(trust_dir, &ents, NULL, alphasort) : 0, r = 0;
+
+	*paths = NULL;
+	*n = 0;
+	if (count < 0)
+		return errno == ENOENT ? 0 : hydra_err_errno("cannot read '%s'", trust_dir);
+	*paths = calloc((size_t)count + 1, sizeof(char *));
+	if (!*paths)
+		r = -ENOMEM;
+	for (int i = 0; i < count; i++) {
+		size_t len = strlen(ents[i]->d_name);
+
+		if (!r && ents[i]->d_name[0] != '.' && len > 4 &&
+		    !strcmp(ents[i]->d_name + len - 4, ".pub")) {
+			(*paths)[*n] = hydra_path_join(trust_dir, ents[i]->d_name);
+			r = (*paths)[(*n)++] ? 0 : -ENOMEM;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (r || !*n) {
+		hydra_strv_free(*paths, HYDRA_STRV_ALL);
+		*paths = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/*
+ * The keys hydra-init trusts: checked as a store first (a private key or a
+ * file that is no ed25519 public key stops the build), then copied.
+ */
+static int add_trust(const char *root, const char *trust_dir)
+{
+	struct hydra_trust *t = NULL;
+	char **keys = NULL, *dir = hydra_path_join(root, HYDRA_INITRAMFS_TRUST_DIR + 1);
+	size_t n = 0;
+	int r = dir ? hydra_trust_load(trust_dir, &t) : -ENOMEM;
+
+	if (!r)
+		r = hydra_initramfs_trusted_keys(trust_dir, &keys, &n);
+	if (!r && n)
+		r = hydra_mkdir_p(dir, 0755);
+	for (size_t i = 0; !r && i < n; i++) {
+		char *dst = hydra_path_join(dir, strrchr(keys[i], '/') + 1);
+
+		r = dst ? hydra_copy_file(keys[i], dst) : -ENOMEM;
+		if (r)
+			hydra_err("cannot copy the trusted key '%s' into the initramfs: %s", keys[i],
+				  strerror(-r));
+		free(dst);
+	}
+	if (!r && n)
+		hydra_info("the initramfs trusts %zu key(s) of '%s' for netboot", n, trust_dir);
+	hydra_strv_free(keys, HYDRA_STRV_ALL);
+	hydra_trust_free(t);
+	free(dir);
+	return r;
+}
+
 int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
-			  const struct hydra_modlist *mods, const char *workdir,
-			  const char *out, int64_t epoch)
+			  const struct hydra_modlist *mods, const char *trust_dir,
+			  const char *workdir, const char *out, int64_t epoch)
 {
 	static const char *const dirs[] = { "dev", "proc", "sys", "run", "tmp", "etc/hydra", NULL };
 	char *root = hydra_path_join(workdir, "initramfs");
@@ -160,6 +225,8 @@ int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
 		r = hydra_install_library(hydra_dlopened_libs[i], root);
 	if (!r)
 		r = add_busybox(root);
+	if (!r && trust_dir)
+		r = add_trust(root, trust_dir);
 	if (!r)
 		r = add_modules(k, mods, root);
 	if (!r && (r = hydra_tool_require("depmod")) == 0)

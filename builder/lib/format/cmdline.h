@@ -5,6 +5,15 @@
 /* hydra.wait= longer than this is a typo, not a slow disk. */
 #define HYDRA_CMDLINE_WAIT_MAX 3600
 
+/* hydra.netif=MAC,IP,NETMASK,[GATEWAY]: the interface iPXE booted from and its IPv4 settings. */
+struct hydra_cmdline_netif {
+	int set;
+	char mac[18];      /* lower case, colons */
+	char ip[16];
+	char netmask[16];  /* contiguous, /1 to /32 */
+	char gateway[16];  /* "" for none */
+};
+
 struct hydra_cmdline {
 	char *id;          /* hydra.id=: the image to boot */
 	char *node;        /* hydra.node=: pinned node name */
@@ -16,9 +25,15 @@ struct hydra_cmdline {
 	int debug;         /* hydra.debug */
 	int data_off;      /* hydra.data=off: leave the data partition locked */
 	char *persist;     /* hydra.persist=/home,/srv: paths kept on the data partition */
+	/* hydra.netboot=http://IPV4[:PORT]/DIR/: the payload is fetched from there into RAM */
+	char *netboot;
+	struct hydra_cmdline_netif netif;
+	/* Why a netboot word was refused ("hydra.netif='...': ..."), or NULL: such a boot stops. */
+	char *netboot_error;
 	/*
 	 * Every word but those naming this medium and node (hydra.id=,
-	 * hydra.node=) and those the boot loader adds (BOOT_IMAGE=, initrd=):
+	 * hydra.node=), this boot's source (hydra.netboot=, hydra.netif=) and
+	 * those the boot loader adds (BOOT_IMAGE=, initrd=):
 	 * what the MANIFEST's cmdline must equal, word for word.
 	 */
 	char *built;

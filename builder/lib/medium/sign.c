@@ -22,17 +22,6 @@
 
 #define SIG_LEN 64
 
-void hydra_key_id(const unsigned char pub[HYDRA_ED25519_PUBLEN], char keyid[HYDRA_KEYID_LEN + 1])
-{
-	unsigned char sha[HYDRA_SHA256_LEN];
-	char hex[HYDRA_SHA256_HEX];
-
-	hydra_sha256_buf(pub, HYDRA_ED25519_PUBLEN, sha);
-	hydra_hex(sha, HYDRA_SHA256_LEN, hex);
-	memcpy(keyid, hex, HYDRA_KEYID_LEN);
-	keyid[HYDRA_KEYID_LEN] = '\0';
-}
-
 static int pkey_id(EVP_PKEY *pk, char keyid[HYDRA_KEYID_LEN + 1])
 {
 	unsigned char pub[HYDRA_ED25519_PUBLEN];
