@@ -59,7 +59,7 @@ const struct cli_spec cli_install = {
 	.notes = "The orders come from the kernel command line the neighbour served: the node,\n"
 		 "the neighbour, the disk (hydra.netboot.disk=, else the one the node's profile\n"
 		 "records, else the only disk) and whether data is restored. A disk that holds\n"
-		 "a hydra medium or data volume is refused unless the neighbour passed --force.\n"
+		 "a hydra medium or data volume is refused unless the neighbour forced it.\n"
 		 "With data, the new volume's passphrase is asked twice and then the node's\n"
 		 "recovery key; the done message goes over sftp with the node's restored key.",
 };
