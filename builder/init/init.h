@@ -31,7 +31,7 @@ struct boot {
 
 /* Say something on the console, as "hydra-init: ...". */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A shell if the initramfs has one (hydra.break, or a failure), else wait forever. */
+/* The boot cannot go on: WHY, a shell if the initramfs has one, then wait forever. */
 void rescue(const char *why) __attribute__((noreturn));
 
 int load_modules(struct boot *b);
