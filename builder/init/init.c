@@ -50,7 +50,7 @@ static int shell(void)
 	}
 	if (pid < 0)
 		return -errno;
-	/* As PID 1 it also reaps whatever the shell left behind. */
+	/* What the shell leaves running is reaped later by the real init, PID 1 after us. */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return 0;
@@ -59,7 +59,8 @@ static int shell(void)
 void rescue(const char *why)
 {
 	say("%s", why);
-	say("starting a shell; the boot cannot go on from here");
+	if (access("/bin/sh", X_OK) == 0)
+		say("starting a shell; the boot cannot go on from here");
 	shell();
 	/* PID 1 must never exit: the kernel would panic and hide the message above. */
 	for (;;)
