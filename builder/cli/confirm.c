@@ -20,8 +20,11 @@ int cli_confirm_device(const char *device)
 	fprintf(stderr, "Everything on %s will be lost. Type its name (%s) to go on: ",
 		device, device);
 	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
+	if (!fgets(line, sizeof(line), stdin)) {
+		fputc('\n', stderr);
+		hydra_err("no name typed: nothing was written to '%s'", device);
 		return -ECANCELED;
+	}
 	line[strcspn(line, "\r\n")] = '\0';
 	if (strcmp(line, device)) {
 		hydra_err("'%s' is not '%s': nothing was written", line, device);

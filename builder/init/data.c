@@ -45,12 +45,13 @@ int unlock_data(struct boot *b)
 	if (hydra_data_disk_of(b->medium_dev, disk, sizeof(disk)) ||
 	    hydra_data_partition(disk, 0, part, sizeof(part)) || access(part, F_OK) < 0)
 		return 0;
-	if (b->cmd.data_off) {
-		say("hydra.data=off: leaving the data partition %s locked", part);
-		return 0;
-	}
 	if (hydra_data_probe(part, &pending) != 0)
 		return 0;
+	if (b->cmd.data_off) {
+		say("hydra.data=off: leaving the data partition %s locked", part);
+		snprintf(b->data, sizeof(b->data), "locked");
+		return 0;
+	}
 	if (pending) {
 		say("the data partition %s has no filesystem yet: 'hydra data unlock' makes it", part);
 		return 0;

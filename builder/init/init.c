@@ -41,18 +41,32 @@ static void on_log(int level, const char *msg, void *ud)
 			    level == HYDRA_LOG_WARN ? "warning: " : "", msg);
 }
 
+/* A shell on the console, if the initramfs has one; 0 once it has exited. */
+static int shell(void)
+{
+	pid_t pid;
+
+	if (access("/bin/sh", X_OK) < 0)
+		return -ENOENT;
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -errno;
+	/* What the shell leaves running is reaped later by the real init, PID 1 after us. */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 void rescue(const char *why)
 {
 	say("%s", why);
-	if (access("/bin/sh", X_OK) == 0) {
-		say("starting a shell; leave it to go on booting where that makes sense");
-		if (fork() == 0) {
-			execl("/bin/sh", "sh", NULL);
-			_exit(127);
-		}
-		while (wait(NULL) > 0 || errno == EINTR)
-			;
-	}
+	if (access("/bin/sh", X_OK) == 0)
+		say("starting a shell; the boot cannot go on from here");
+	shell();
 	/* PID 1 must never exit: the kernel would panic and hide the message above. */
 	for (;;)
 		pause();
@@ -86,8 +100,13 @@ static void early_mounts(void)
 
 static void stage(struct boot *b, const char *name)
 {
-	if (b->cmd.brk && !strcmp(b->cmd.brk, name))
-		rescue("hydra.break: stopping before this stage as asked");
+	/* A look around before the stage, then on: leaving the shell goes on booting. */
+	if (b->cmd.brk && !strcmp(b->cmd.brk, name)) {
+		say("hydra.break: stopping before the stage '%s' as asked; leave the shell to go on",
+		    name);
+		if (shell())
+			say("hydra.break: no shell in the initramfs: going on");
+	}
 	if (debug)
 		say("stage %s", name);
 }

@@ -41,7 +41,7 @@ struct boot {
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* While set, the library's errors are not shown (a failure the caller expects and explains). */
 void quiet_errors(int on);
-/* A shell if the initramfs has one (hydra.break, or a failure), else wait forever. */
+/* The boot cannot go on: WHY, a shell if the initramfs has one, then wait forever. */
 void rescue(const char *why) __attribute__((noreturn));
 
 int load_modules(struct boot *b);
