@@ -1,9 +1,0 @@
-build-chk/builder/lib/fleet/backup.o: builder/lib/fleet/backup.c \
- builder/lib/base/hydra.h builder/lib/base/util.h \
- builder/lib/fleet/replica.h builder/lib/fleet/restic.h \
- builder/lib/format/hwdb.h
-builder/lib/base/hydra.h:
-builder/lib/base/util.h:
-builder/lib/fleet/replica.h:
-builder/lib/fleet/restic.h:
-builder/lib/format/hwdb.h:
