@@ -171,6 +171,10 @@ static void describe(const struct hydra_netboot_event *ev, char *buf, size_t len
 	case HYDRA_NB_KERNEL: snprintf(buf, len, "kernel fetched by %s", ev->ip); break;
 	case HYDRA_NB_INITRD: snprintf(buf, len, "initrd fetched by %s", ev->ip); break;
 	case HYDRA_NB_FILE: snprintf(buf, len, "%s fetched by %s", ev->path, ev->ip); break;
+	case HYDRA_NB_REPLICA:
+		snprintf(buf, len, "replica fetched by %s: %s", ev->ip, ev->detail);
+		break;
+	case HYDRA_NB_DONE: snprintf(buf, len, "done: %s", ev->detail); break;
 	case HYDRA_NB_DISARMED:
 		snprintf(buf, len, "disarmed: servers stopped, run directory removed");
 		break;

@@ -74,6 +74,8 @@ enum hydra_netboot_phase {
 	HYDRA_NB_KERNEL,       /* the kernel fetched by ip */
 	HYDRA_NB_INITRD,       /* the initramfs fetched by ip */
 	HYDRA_NB_FILE,         /* another served file (path) fetched by ip */
+	HYDRA_NB_REPLICA,      /* every file of the replica fetched by ip; detail: files, bytes */
+	HYDRA_NB_DONE,         /* the node reported done; detail: how */
 	HYDRA_NB_DISARMED,     /* servers stopped, run directory removed */
 };
 

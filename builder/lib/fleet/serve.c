@@ -59,6 +59,8 @@ struct hydra_netboot {
 	char *done_file;           /* --data: REPLICA/regenerated-TOKEN, which NODE's key puts there */
 	uid_t replica_uid;
 	int done;                  /* --data none: regenerated-TOKEN was fetched */
+	unsigned replica_files, replica_fetched;
+	uint64_t replica_bytes;
 	double t0;
 	hydra_netboot_event_fn fn;
 	void *ud;
@@ -176,7 +178,7 @@ static int on_replica_file(const char *full, const char *rel, const struct stat 
  * only NODE's user may read, and the server runs as that user (start_httpd).
  * What it serves is what this node keeps: ciphertext it cannot read either.
  */
-static int serve_replica(const struct hydra_netboot_plan *p, const char *http)
+static int serve_replica(const struct hydra_netboot_plan *p, const char *http, unsigned *files)
 {
 	char *at = hydra_path_join(http, HYDRA_INSTALL_REPLICA_DIR);
 	char *list = hydra_path_join(http, HYDRA_INSTALL_REPLICA_LIST), *text = NULL;
@@ -192,6 +194,7 @@ static int serve_replica(const struct hydra_netboot_plan *p, const char *http)
 		r = -ENOMEM;
 	if (!r)
 		r = hydra_write_file_atomic(list, text, len, 0644);
+	*files = w.files;
 	if (r)
 		hydra_err("cannot list the replica of %s in '%s': %s", p->node, p->replica,
 			  strerror(-r));
@@ -212,7 +215,8 @@ static int serve_done_file(const struct hydra_netboot_plan *p, const char *http)
 }
 
 /* The files served over HTTP, boot.ipxe aside: the payload, the MANIFEST and its signature. */
-static int fill_http(const struct hydra_netboot_plan *p, const char *http)
+static int fill_http(struct hydra_netboot *nb, const struct hydra_netboot_plan *p,
+		     const char *http)
 {
 	const struct hydra_manifest *m = p->manifest;
 	char medium[PATH_MAX];
@@ -225,7 +229,7 @@ static int fill_http(const struct hydra_netboot_plan *p, const char *http)
 	if (!r && p->signed_manifest)
 		r = link_served(http, medium, HYDRA_SIGNATURE_PATH);
 	if (!r && p->replica)
-		r = serve_replica(p, http);
+		r = serve_replica(p, http, &nb->replica_files);
 	if (!r && !p->replica)
 		r = serve_done_file(p, http);
 	return r;
@@ -345,7 +349,7 @@ static int make_rundir(struct hydra_netboot *nb, const struct hydra_netboot_plan
 	if (!r)
 		r = fill_tftp(tftp);
 	if (!r)
-		r = fill_http(p, http);
+		r = fill_http(nb, p, http);
 	/* An empty configuration of its own: busybox httpd reads /etc/httpd.conf otherwise. */
 	if (!r)
 		r = hydra_write_file_atomic(conf, "", 0, 0644);
@@ -636,12 +640,37 @@ static void dnsmasq_line(struct hydra_netboot *nb, const char *line)
 		hydra_debug("dnsmasq: %s", line);
 }
 
+/*
+ * A file of the replica: counted, not reported one by one (a repository
+ * has thousands); one event once the node has them all.
+ */
+static void replica_fetched(struct hydra_netboot *nb, struct hydra_netboot_event *ev)
+{
+	char *path = hydra_strdupf("%s/http/%s", nb->rundir, ev->path), size[32];
+	struct stat st;
+
+	if (path && stat(path, &st) == 0)
+		nb->replica_bytes += (uint64_t)st.st_size;
+	free(path);
+	if (++nb->replica_fetched != nb->replica_files)
+		return;
+	snprintf(nb->detail, sizeof(nb->detail), "%u files, %s", nb->replica_files,
+		 hydra_format_size(nb->replica_bytes, size, sizeof(size)));
+	ev->phase = HYDRA_NB_REPLICA;
+	ev->detail = nb->detail;
+	ev->path[0] = '\0';
+	emit(nb, ev);
+}
+
 static void httpd_line(struct hydra_netboot *nb, const char *line)
 {
 	struct hydra_netboot_event ev;
 
 	if (hydra_pxe_parse_httpd(&nb->http, line, &ev)) {
-		if (!nb->done_file && ev.phase == HYDRA_NB_FILE &&
+		if (ev.phase == HYDRA_NB_FILE && !strncmp(ev.path, HYDRA_INSTALL_REPLICA_DIR "/",
+							  strlen(HYDRA_INSTALL_REPLICA_DIR) + 1))
+			replica_fetched(nb, &ev);
+		else if (!nb->done_file && ev.phase == HYDRA_NB_FILE &&
 		    !strncmp(ev.path, HYDRA_INSTALL_DONE_PREFIX, strlen(HYDRA_INSTALL_DONE_PREFIX)) &&
 		    !strcmp(ev.path + strlen(HYDRA_INSTALL_DONE_PREFIX), nb->token))
 			nb->done = 1;
@@ -807,8 +836,16 @@ int hydra_netboot_serve(struct hydra_netboot *nb, unsigned timeout, const sigset
 	*signo = 0;
 	for (;;) {
 		read_logs(nb);
-		if (node_reported_done(nb))
+		if (node_reported_done(nb)) {
+			struct hydra_netboot_event ev = { .phase = HYDRA_NB_DONE, .detail = nb->detail };
+
+			snprintf(nb->detail, sizeof(nb->detail), "%s reported done %s", nb->node,
+				 nb->done_file ? "over sftp with its own key (" HYDRA_INSTALL_DONE_PREFIX
+				 "TOKEN in its replica's folder)" : "by fetching /" HYDRA_INSTALL_DONE_PREFIX
+				 "TOKEN (no data: not authenticated)");
+			emit(nb, &ev);
 			return 0;
+		}
 		if (!running(&nb->dnsmasq))
 			return server_ended(nb, "dnsmasq", "dnsmasq.log");
 		if (!running(&nb->httpd))
