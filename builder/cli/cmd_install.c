@@ -59,9 +59,10 @@ const struct cli_spec cli_install = {
 	.notes = "The orders come from the kernel command line the neighbour served: the node,\n"
 		 "the neighbour, the disk (hydra.netboot.disk=, else the one the node's profile\n"
 		 "records, else the only disk) and whether data is restored. A disk that holds\n"
-		 "a hydra medium or data volume is refused unless the neighbour passed --force.\n"
-		 "With data, the new volume's passphrase is asked twice and then the node's\n"
-		 "recovery key; the done message goes over sftp with the node's restored key.",
+		 "a hydra medium or data volume is refused unless the neighbour's regenerate\n"
+		 "was told to force it. With data, the new volume's passphrase is asked twice\n"
+		 "and then the node's recovery key; the done message goes over sftp with the\n"
+		 "node's restored key.",
 };
 
 /* The node's and the neighbour's profiles, from the medium this machine booted. */
