@@ -228,6 +228,8 @@ static int data_init(const struct data_args *a)
 	if (a->fast)
 		o.luks = (struct hydra_luks_opts){ .iterations = 4, .memory_kb = 32 };
 	o.disk = disk;
+	if (!r)
+		r = hydra_data_init_check(disk);
 	if (!r && a->force && !a->yes)
 		r = cli_confirm_device(disk);
 	if (!r)
@@ -285,7 +287,7 @@ static int data_unlock(const struct data_args *a)
 
 	mapping_name(a, name, sizeof(name));
 	if (!r)
-		r = hydra_data_partition(disk, part, sizeof(part));
+		r = hydra_data_partition(disk, 0, part, sizeof(part));
 	if (!r && hydra_data_probe(part, NULL) != 0) {
 		hydra_err("'%s' has no data partition (hydra data init makes one)", disk);
 		return -ENOENT;
@@ -345,7 +347,7 @@ static int data_status(const struct data_args *a)
 
 	mapping_name(a, name, sizeof(name));
 	if (!r)
-		r = hydra_data_partition(disk, part, sizeof(part));
+		r = hydra_data_partition(disk, 0, part, sizeof(part));
 	if (r)
 		return r;
 	if (hydra_data_probe(part, &pending) != 0) {

@@ -45,6 +45,7 @@ static const struct {
 	{ EBUSY, EXIT_REFUSED },       /* target mounted or in use */
 	{ EROFS, EXIT_REFUSED },       /* target read-only */
 	{ ENOSPC, EXIT_REFUSED },      /* target too small for the image */
+	{ EMEDIUMTYPE, EXIT_REFUSED }, /* target's logical sectors are not 512 bytes */
 	{ ECANCELED, EXIT_REFUSED },   /* confirmation not given */
 	{ EEXIST, EXIT_REFUSED },      /* a data partition is there already (no --force) */
 	{ ENOTEMPTY, EXIT_REFUSED },   /* restoring over existing files */

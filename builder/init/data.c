@@ -43,7 +43,7 @@ int unlock_data(struct boot *b)
 	int pending = 0, r;
 
 	if (hydra_data_disk_of(b->medium_dev, disk, sizeof(disk)) ||
-	    hydra_data_partition(disk, part, sizeof(part)) || access(part, F_OK) < 0)
+	    hydra_data_partition(disk, 0, part, sizeof(part)) || access(part, F_OK) < 0)
 		return 0;
 	if (b->cmd.data_off) {
 		say("hydra.data=off: leaving the data partition %s locked", part);

@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <archive.h>
+
 #include "base/util.h"
 #include "fuzz.h"
 #include "node/overlay.h"
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (fchdir(there) < 0)
 		abort();
-	r = hydra_archive_check(path, "fuzz", &c);
+	r = hydra_archive_check(path, "fuzz", archive_read_support_filter_all, &c);
 	if (!empty_dir()) {
 		fprintf(stderr, "hydra_archive_check wrote into '%s'\n", dir);
 		abort();

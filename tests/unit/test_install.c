@@ -135,6 +135,50 @@ static void test_not_dynamic(void)
 	}
 }
 
+/* A library no program links, at the path this machine's loader finds it. */
+static void test_library(void)
+{
+	char *path = hydra_find_library("libgcc_s.so.1"), cmd[8192];
+
+	OK(path && path[0] == '/');
+	EQ_INT(hydra_install_library("libgcc_s.so.1", "root"), 0);
+	snprintf(cmd, sizeof(cmd), "cmp '%s' 'root%s'", path ? path : "", path ? path : "");
+	EQ_INT(sh(cmd), 0);
+	free(path);
+	EQ_INT(hydra_install_library("libnosuch.so.9", "root"), -ENOENT);
+	CONTAINS(t_log, "cannot find the library 'libnosuch.so.9'");
+}
+
+/*
+ * libcryptsetup's argon2id on two lanes, in a root made of what ldd names:
+ * libargon2's threads end with pthread_exit, which aborts the program until
+ * the root has libgcc_s.so.1 (hydra-init unlocking a LUKS2 volume is such a
+ * program).
+ */
+static void test_argon2_threads_in_chroot(void)
+{
+	/* In braces, so that the shell's own "Aborted" goes to bench.txt too. */
+	static const char *const bench = "{ chroot root /sbin/cryptsetup benchmark --pbkdf argon2id "
+					 "--pbkdf-parallel 2 --pbkdf-memory 1024 --iter-time 10; } "
+					 "> bench.txt 2>&1";
+
+	if (geteuid() != 0)
+		SKIP("chroot and mknod need root");
+	if (access("/sbin/cryptsetup", X_OK) < 0)
+		SKIP("no /sbin/cryptsetup (Debian package cryptsetup-bin)");
+	EQ_INT(hydra_install_program("/sbin/cryptsetup", "root", "sbin/cryptsetup"), 0);
+	/* libcryptsetup opens both for its random numbers. */
+	EQ_INT(sh("mkdir -p root/dev && mknod root/dev/urandom c 1 9 && mknod root/dev/random c 1 8"), 0);
+	if (sh("ls root/lib/*/libgcc_s.so.1 root/usr/lib/*/libgcc_s.so.1 >/dev/null 2>&1")) {
+		OK(sh(bench) != 0);
+		EQ_INT(sh("grep -q 'libgcc_s.so.1 must be installed' bench.txt"), 0);
+	}
+	for (size_t i = 0; hydra_dlopened_libs[i]; i++)
+		EQ_INT(hydra_install_library(hydra_dlopened_libs[i], "root"), 0);
+	EQ_INT(sh(bench), 0);
+	EQ_INT(sh("grep -q '2 parallel threads' bench.txt"), 0);
+}
+
 static void test_missing(void)
 {
 	EQ_INT(hydra_install_program("nosuch", "root", "bin/x"), -ENOENT);
@@ -174,6 +218,8 @@ int main(void)
 	RUN(test_runs_in_chroot);
 	RUN(test_not_dynamic);
 	RUN(test_missing);
+	RUN(test_library);
+	RUN(test_argon2_threads_in_chroot);
 	RUN(test_trusted_keys);
 	TESTS_END();
 }

@@ -287,6 +287,31 @@ static void test_truncated(void)
 	CONTAINS(t_log, "damaged");
 }
 
+/*
+ * An overlay is a plain tar: hydra-init reads no compressed one (it links
+ * no decompressor), while a caller that names a filter, as snapshots do,
+ * reads the same tar compressed, entry for entry.
+ */
+static void test_compressed(void)
+{
+	struct hydra_archive_count plain, zst;
+
+	make_tree();
+	EQ_INT(hydra_overlay_pack("src", "o.tar", 1), 0);
+	EQ_INT(sh("zstd -q -k o.tar"), 0);
+	OK(mkdir("dest", 0755) == 0);
+	OK(hydra_overlay_apply("o.tar.zst", "dest") < 0);
+	CONTAINS(t_log, "cannot open overlay 'o.tar.zst'");
+	EQ_INT(sh("[ -z \"$(ls -A dest)\" ]"), 0);
+	OK(hydra_archive_check("o.tar.zst", "overlay", NULL, NULL) < 0);
+	EQ_INT(hydra_archive_check("o.tar", "overlay", NULL, &plain), 0);
+	EQ_INT(hydra_archive_check("o.tar.zst", "snapshot", archive_read_support_filter_zstd, &zst),
+	       0);
+	OK(plain.entries > 5);
+	EQ_INT(zst.entries, plain.entries);
+	EQ_INT(zst.bytes, plain.bytes);
+}
+
 /* A tar of (path, type, link target) entries, nothing else. */
 struct spec {
 	const char *path;
@@ -360,6 +385,7 @@ int main(void)
 	RUN(test_hostile_archives);
 	RUN(test_entry_under_link);
 	RUN(test_truncated);
+	RUN(test_compressed);
 	RUN(test_over_root_links);
 	RUN(test_hard_link_over_root_links);
 	RUN(test_links_stay_inside);

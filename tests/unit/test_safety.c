@@ -117,12 +117,70 @@ static void test_refuses_swap_held_ro_small(void)
 	EQ_INT(check("vdb", 3 * GIB), -ENOSPC);
 }
 
+/* An NVMe disk whose partition is open (a LUKS volume on nvme0n1p2) is held. */
+static void test_refuses_held_nvme_partition(void)
+{
+	make_machine();
+	disk("nvme0n1", 144, 2 * 2097152ULL, "nvme0n1p2");
+	hydra_mkdir_p("root/sys/devices/virtual/nvme0n1/nvme0n1p2/holders/dm-3", 0755);
+	/* Folders of the disk that are no partitions are not looked into. */
+	hydra_mkdir_p("root/sys/devices/virtual/nvme0n1/queue/holders/dm-4", 0755);
+	EQ_INT(check("nvme0n1", GIB), -EBUSY);
+	CONTAINS(t_log, "refusing '/dev/nvme0n1': it is held by /dev/dm-3");
+	EQ_INT(check("nvme0n1p2", GIB), -EPERM);
+	CONTAINS(t_log, "it is a partition; give the whole disk, /dev/nvme0n1");
+}
+
 static void test_refuses_partition_and_unknown(void)
 {
 	make_machine();
 	EQ_INT(check("vdc1", GIB), -EPERM);
 	CONTAINS(t_log, "it is a partition; give the whole disk, /dev/vdc");
 	EQ_INT(check("sdz", GIB), -ENODEV);
+}
+
+/* NAME's queue/logical_block_size, as the kernel gives it. */
+static void sectors(const char *name, const char *size)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "root/sys/devices/virtual/%s/queue/logical_block_size", name);
+	OK(t_write(p, size) == 0);
+}
+
+static void test_refuses_4k_sectors(void)
+{
+	struct hydra_target *t = NULL;
+	char *root = hydra_path_join(t_dir, "root");
+
+	make_machine();
+	disk("vdh", 128, 2 * 2097152ULL, NULL);
+	sectors("vdh", "4096\n");
+	sectors("vdb", "512\n");
+	EQ_INT(check("vdh", GIB), -EMEDIUMTYPE);
+	CONTAINS(t_log, "refusing '/dev/vdh': it has 4096-byte logical sectors; hydra's layout is "
+			"for 512-byte sectors");
+	EQ_INT(hydra_target_inspect_name(root, "vdh", &t), 0);
+	if (t) {
+		EQ_INT(t->sector_size, 4096);
+		EQ_INT(hydra_target_check_sectors(t), -EMEDIUMTYPE);
+	}
+	hydra_target_free(t);
+	t = NULL;
+	EQ_INT(check("vdb", GIB), 0);
+	EQ_INT(hydra_target_inspect_name(root, "vdb", &t), 0);
+	if (t) {
+		EQ_INT(t->sector_size, 512);
+		EQ_INT(hydra_target_check_sectors(t), 0);
+	}
+	hydra_target_free(t);
+	/* A 4 KiB disk that is in use is refused for that first. */
+	sectors("vda", "4096\n");
+	EQ_INT(check("vda", GIB), -EBUSY);
+	/* Nonsense from sysfs is no 512. */
+	sectors("vdb", "banana\n");
+	EQ_INT(check("vdb", GIB), -EMEDIUMTYPE);
+	free(root);
 }
 
 static void test_image_file(void)
@@ -134,6 +192,7 @@ static void test_image_file(void)
 	if (t) {
 		OK(t->is_file);
 		EQ_INT(t->size, 10);
+		EQ_INT(t->sector_size, 512);
 		EQ_INT(hydra_target_check("", t, 10), 0);
 		EQ_INT(hydra_target_check("", t, 11), -ENOSPC);
 	}
@@ -246,7 +305,9 @@ int main(void)
 	RUN(test_refuses_running_medium);
 	RUN(test_refuses_mounted);
 	RUN(test_refuses_swap_held_ro_small);
+	RUN(test_refuses_held_nvme_partition);
 	RUN(test_refuses_partition_and_unknown);
+	RUN(test_refuses_4k_sectors);
 	RUN(test_image_file);
 	RUN(test_refuses_second_loop_over_mounted_file);
 	RUN(test_refuses_file_behind_mounted_loop);

@@ -120,3 +120,49 @@ uint64_t hydra_sysfs_block_bytes(const char *sysroot, const char *name)
 	free(size);
 	return n;
 }
+
+/* The entry of DISK's folder that is partition N; 0 found, 1 not. */
+static int find_partition(const char *sysroot, const char *disk, unsigned n, char *name,
+			  size_t len)
+{
+	char *dir = hydra_strdupf("%s/sys/class/block/%s", sysroot, disk), want[16];
+	struct dirent *e;
+	DIR *d = dir ? opendir(dir) : NULL;
+	int r = 1;
+
+	free(dir);
+	if (!d)
+		return 1;
+	snprintf(want, sizeof(want), "%u", n);
+	while (r == 1 && (e = readdir(d))) {
+		char *part;
+
+		if (e->d_name[0] == '.')
+			continue;
+		part = hydra_sysfs_read(sysroot, "/sys/class/block/%s/%s/partition", disk, e->d_name);
+		if (part && !strcmp(part, want)) {
+			snprintf(name, len, "%s", e->d_name);
+			r = 0;
+		}
+		free(part);
+	}
+	closedir(d);
+	return r;
+}
+
+int hydra_sysfs_partition_name(const char *sysroot, const char *disk, unsigned n,
+			       unsigned wait_ms, char *name, size_t len)
+{
+	size_t l = strlen(disk);
+
+	for (unsigned waited = 0;; waited += 50) {
+		if (find_partition(sysroot, disk, n, name, len) == 0)
+			return 0;
+		if (waited >= wait_ms)
+			break;
+		usleep(50 * 1000);
+	}
+	/* The rule of the kernel's disk_name(): "sda" 2 is "sda2", "nvme0n1" 2 "nvme0n1p2". */
+	snprintf(name, len, "%s%s%u", disk, l && isdigit((unsigned char)disk[l - 1]) ? "p" : "", n);
+	return 1;
+}

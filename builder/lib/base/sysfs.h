@@ -21,5 +21,14 @@ int hydra_sysfs_block_name(const char *sysroot, unsigned maj, unsigned min, char
 void hydra_sysfs_whole_disk(const char *sysroot, const char *name, char *disk, size_t len);
 /* The size of block device NAME in bytes, 0 when unknown. */
 uint64_t hydra_sysfs_block_bytes(const char *sysroot, const char *name);
+/*
+ * The kernel name of partition N of the disk DISK ("nvme0n1", 2: "nvme0n1p2"):
+ * the entry of /sys/class/block/DISK/ whose "partition" file holds N. One the
+ * kernel is just adding is waited for up to WAIT_MS; one it does not list by
+ * then is named by the kernel's rule (a disk name ending in a digit takes a
+ * 'p': "sda2", "mmcblk0p2"). 0 found in sysfs, 1 named by the rule.
+ */
+int hydra_sysfs_partition_name(const char *sysroot, const char *disk, unsigned n,
+			       unsigned wait_ms, char *name, size_t len);
 
 #endif

@@ -479,6 +479,7 @@ static const struct {
 	{ "dnsmasq", "dnsmasq-base" },
 	{ "ip", "iproute2" },
 	{ "depmod", "kmod" },
+	{ "strip", "binutils" },
 	{ "apt-get", "apt" },
 	{ "apt-cache", "apt" },
 	{ "mkfs.ext4", "e2fsprogs" },

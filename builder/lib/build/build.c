@@ -340,7 +340,7 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 	int r;
 
 	snprintf(epoch, sizeof(epoch), "%lld", (long long)b->epoch);
-	hydra_cache_key_add(&k, "format", "initrd.img 1");
+	hydra_cache_key_add(&k, "format", "initrd.img 2");
 	hydra_cache_key_add_file(&k, "hydra", b->o->hydra_bin);
 	hydra_cache_key_add_file(&k, "hydra-init", b->o->init_bin);
 	hydra_cache_key_add_file(&k, "busybox", "/bin/busybox");
@@ -348,6 +348,12 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 	hydra_cache_key_add(&k, "kernel", b->kernel->package);
 	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
 	hydra_cache_key_add(&k, "epoch", epoch);
+	for (size_t i = 0; hydra_dlopened_libs[i]; i++) {
+		char *lib = hydra_find_library(hydra_dlopened_libs[i]);
+
+		hydra_cache_key_add_file(&k, "library", lib ? lib : hydra_dlopened_libs[i]);
+		free(lib);
+	}
 	r = keys_dir ? hydra_initramfs_trusted_keys(keys_dir, &keys, &n_keys) : -ENOMEM;
 	for (size_t i = 0; !r && i < n_keys; i++)
 		hydra_cache_key_add_file(&k, "trusted-key", keys[i]);
@@ -456,7 +462,7 @@ static int pack_overlays(struct build *b, char *const *names, size_t n, const ch
 		r = hydra_overlay_pack(merged, out, b->epoch);
 	/* Refused here, with the entry named, rather than whole at every boot. */
 	if (!r)
-		r = hydra_archive_check(out, "overlay", NULL);
+		r = hydra_archive_check(out, "overlay", NULL, NULL);
 	free(merged);
 	free(rel);
 	free(out);

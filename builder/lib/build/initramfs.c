@@ -17,6 +17,15 @@
 #define BUSYBOX "/bin/busybox"
 
 /*
+ * libargon2 ends each of its threads with pthread_exit, which has glibc
+ * open libgcc_s.so.1 to unwind it, or abort: unlocking a LUKS2 volume whose
+ * argon2id runs on more than one lane (libcryptsetup's default is up to 4)
+ * would kill PID 1. No program of the initramfs links it, so ldd cannot
+ * name it.
+ */
+const char *const hydra_dlopened_libs[] = { "libgcc_s.so.1", NULL };
+
+/*
  * The kernel's indexes describe its 4000 modules, 2 MB of them; made again
  * over the few the initramfs carries, modprobe in the rescue shell finds
  * exactly those (and their aliases) and nothing that is not there.
@@ -80,6 +89,28 @@ static int add_modules(const struct hydra_kernel *k, const struct hydra_modlist 
 	free(listpath);
 	free(moddir);
 	return r;
+}
+
+/*
+ * The copy of hydra-init in the initramfs loses its debug information,
+ * a third of its size that nothing there reads (its symbols stay, for a
+ * backtrace); the program that was built keeps it.
+ */
+static int strip_debug(const char *root, const char *workdir)
+{
+	char *init = hydra_path_join(root, "init"), *log = hydra_path_join(workdir, "strip.log");
+	const char *argv[] = { "strip", "--strip-debug", init, NULL };
+	int r = init && log ? 0 : -ENOMEM;
+
+	if (!r) {
+		unlink(log);
+		r = hydra_run(argv, log);
+		if (r)
+			hydra_err("strip failed on the initramfs's copy of hydra-init (see %s)", log);
+	}
+	free(init);
+	free(log);
+	return r > 0 ? -EIO : r;
 }
 
 /* busybox-static as a rescue shell: hydra-init drops to it when it cannot go on. */
@@ -188,6 +219,10 @@ int hydra_initramfs_build(const char *init_binary, const struct hydra_kernel *k,
 	}
 	if (!r)
 		r = hydra_install_program(init_binary, root, "init");
+	if (!r && (r = hydra_tool_require("strip")) == 0)
+		r = strip_debug(root, workdir);
+	for (size_t i = 0; !r && hydra_dlopened_libs[i]; i++)
+		r = hydra_install_library(hydra_dlopened_libs[i], root);
 	if (!r)
 		r = add_busybox(root);
 	if (!r && trust_dir)

@@ -30,4 +30,15 @@ int hydra_initramfs_trusted_keys(const char *trust_dir, char ***paths, size_t *n
  */
 int hydra_install_program(const char *bin, const char *root, const char *dest);
 
+/*
+ * The libraries that glibc itself opens at run time, which ldd does not
+ * list, and that the initramfs and a busybox root carry: libgcc_s.so.1,
+ * with which pthread_exit unwinds a thread (NULL-terminated).
+ */
+extern const char *const hydra_dlopened_libs[];
+/* Where this machine's dynamic loader finds SONAME (malloc'd), or NULL. */
+char *hydra_find_library(const char *soname);
+/* Copy the library SONAME to its path under ROOT, as hydra_install_program does. */
+int hydra_install_library(const char *soname, const char *root);
+
 #endif

@@ -1,10 +1,12 @@
-/* Copying a program into a root tree with the shared libraries it needs. */
+/* Copying a program into a root tree with the shared libraries it needs, or a library by name. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,5 +147,34 @@ int hydra_install_program(const char *bin, const char *root, const char *dest)
 	if (!r)
 		r = copy_libraries(bin, root);
 	free(dst);
+	return r;
+}
+
+char *hydra_find_library(const char *soname)
+{
+	struct link_map *map = NULL;
+	char *path = NULL;
+	void *h;
+
+	/* Without RTLD_NOLOAD: one that this program has not loaded is found the same way. */
+	h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+	if (h && dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name[0] == '/')
+		path = strdup(map->l_name);
+	if (h)
+		dlclose(h);
+	return path;
+}
+
+int hydra_install_library(const char *soname, const char *root)
+{
+	char *path = hydra_find_library(soname);
+	int r;
+
+	if (!path) {
+		hydra_err("cannot find the library '%s' on this machine", soname);
+		return -ENOENT;
+	}
+	r = copy_same_path(path, root);
+	free(path);
 	return r;
 }

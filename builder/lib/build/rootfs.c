@@ -184,6 +184,9 @@ int hydra_rootfs_busybox(const struct hydra_recipe *r, const char *root,
 		e = put(root, etc_files[i].path, etc_files[i].text, etc_files[i].mode);
 	if (!e)
 		e = hydra_install_program(hydra_bin, root, "usr/bin/hydra");
+	/* hydra data unlock runs argon2id as hydra-init does (initramfs.c). */
+	for (size_t i = 0; !e && hydra_dlopened_libs[i]; i++)
+		e = hydra_install_library(hydra_dlopened_libs[i], root);
 	if (!e)
 		e = install_writer_tools(root);
 	return e;

@@ -10,6 +10,8 @@
 
 #define HYDRA_MIB (1024ULL * 1024)
 #define HYDRA_PART_START HYDRA_MIB        /* partition 1, aligned for any flash */
+/* The sector layout v1 counts in: the MBR, the FAT32, syslinux's addresses. */
+#define HYDRA_SECTOR 512u
 
 /* Where hydra-init mounts the medium a node runs from (read-only); every tool looks there. */
 #define HYDRA_MEDIUM_DIR "/run/hydra/medium"

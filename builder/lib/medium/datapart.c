@@ -20,6 +20,9 @@
 #include "node/crypt.h"
 #include "node/volume.h"
 
+/* How long the kernel may take to list a partition it was just told of. */
+#define PART_WAIT_MS 5000
+
 /* Partition 2 of a disk must be neither mounted nor held (an open LUKS volume). */
 static int part_in_use(const char *part)
 {
@@ -41,8 +44,12 @@ static int part_in_use(const char *part)
 	return 0;
 }
 
-/* The kernel learns of partition 2 through BLKPG: libparted's re-read fails while 1 is mounted. */
-static int tell_kernel(const char *disk, const char *part, uint64_t start, uint64_t sectors)
+/*
+ * The kernel learns of partition 2 through BLKPG: libparted's re-read fails
+ * while 1 is mounted. PART is named again from sysfs once the kernel lists it.
+ */
+static int tell_kernel(const char *disk, char *part, size_t len, uint64_t start,
+		       uint64_t sectors)
 {
 	struct blkpg_partition p = { .start = (long long)(start * 512),
 				     .length = (long long)(sectors * 512), .pno = 2 };
@@ -55,9 +62,12 @@ static int tell_kernel(const char *disk, const char *part, uint64_t start, uint6
 	a.op = BLKPG_ADD_PARTITION;
 	if (ioctl(fd, BLKPG, &a) < 0) {
 		r = -errno;
-		hydra_err("cannot tell the kernel about '%s': %s", part, strerror(errno));
+		hydra_err("cannot tell the kernel about partition 2 of '%s': %s", disk,
+			  strerror(errno));
 	}
 	close(fd);
+	if (!r)
+		r = hydra_data_partition(disk, PART_WAIT_MS, part, len);
 	/* devtmpfs makes the node; give it a moment on a slow machine. */
 	for (int i = 0; !r && i < 50 && access(part, F_OK) < 0; i++)
 		usleep(100000);
@@ -65,6 +75,8 @@ static int tell_kernel(const char *disk, const char *part, uint64_t start, uint6
 		hydra_err("'%s' did not appear", part);
 		r = -ENODEV;
 	}
+	if (!r)
+		hydra_info("partition 2 of '%s' is '%s'", disk, part);
 	return r;
 }
 
@@ -112,19 +124,32 @@ static int format_in_file(const char *image, uint64_t start, uint64_t sectors,
 static int check_target(const char *disk, const char *part, int *is_file)
 {
 	struct hydra_target *t = NULL;
-	char running[PATH_MAX] = "";
+	char running[PATH_MAX] = "", mine[PATH_MAX];
 	int r = hydra_target_inspect("", disk, &t);
 
 	if (r)
 		return r;
 	*is_file = t->is_file;
+	/* By the kernel's name: the disk may be given as /dev/disk/by-id/... */
+	snprintf(mine, sizeof(mine), "/dev/%s", t->name ? t->name : "");
 	/* Partition 1 of the running medium is in use, and stays untouched. */
-	if (t->is_file || hydra_data_running_disk(running, sizeof(running)) || strcmp(running, disk))
+	if (t->is_file || hydra_data_find_running_disk(running, sizeof(running)) ||
+	    strcmp(running, mine))
 		r = hydra_target_check("", t, 0);
+	else
+		r = hydra_target_check_sectors(t);
 	if (!r && !t->is_file)
 		r = part_in_use(part);
 	hydra_target_free(t);
 	return r;
+}
+
+int hydra_data_init_check(const char *disk)
+{
+	char part[PATH_MAX];
+	int is_file = 0, r = hydra_data_partition(disk, 0, part, sizeof(part));
+
+	return r ? r : check_target(disk, part, &is_file);
 }
 
 int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t len)
@@ -133,7 +158,7 @@ int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t le
 	uint64_t start = 0, sectors = 0;
 	int is_file = 0, r;
 
-	r = hydra_data_partition(o->disk, part, sizeof(part));
+	r = hydra_data_partition(o->disk, 0, part, sizeof(part));
 	if (!r)
 		r = check_target(o->disk, part, &is_file);
 	if (!r)
@@ -143,7 +168,7 @@ int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t le
 		return r;
 	if (is_file)
 		return format_in_file(o->disk, start, sectors, pass, len, &o->luks);
-	r = tell_kernel(o->disk, part, start, sectors);
+	r = tell_kernel(o->disk, part, sizeof(part), start, sectors);
 	if (!r)
 		r = hydra_luks_format(part, pass, len, &o->luks);
 	if (!r)

@@ -26,5 +26,10 @@ struct hydra_data_init {
  * DISK has a partition 2 and FORCE is not set; -EBUSY when it is in use.
  */
 int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t len);
+/*
+ * The safety checks hydra_data_init makes on DISK, on their own, so that a
+ * disk they refuse is refused before a passphrase is asked for.
+ */
+int hydra_data_init_check(const char *disk);
 
 #endif

@@ -14,6 +14,7 @@
 #include "base/hydra.h"
 #include "base/sysfs.h"
 #include "base/util.h"
+#include "format/layout.h"
 #include "medium/safety.h"
 
 /* A disk the running system uses, and the first reason found. */
@@ -312,9 +313,10 @@ static int find_holder(const char *sysroot, const char *name, char *holder, size
 	free(dir);
 	if (!d)
 		return 0;
+	/* A disk's partitions are the entries of its folder that have a "partition" file. */
 	while (!found && (e = readdir(d)))
-		if (!strncmp(e->d_name, name, strlen(name)) && e->d_name[strlen(name)] &&
-		    attr_exists(sysroot, e->d_name, "partition"))
+		if (e->d_name[0] != '.' &&
+		    hydra_sysfs_exists(sysroot, "/sys/class/block/%s/%s/partition", name, e->d_name))
 			found = find_holder(sysroot, e->d_name, holder, len);
 	closedir(d);
 	return found;
@@ -380,12 +382,37 @@ int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64
 	if (ro && !strcmp(ro, "1")) {
 		hydra_err("refusing '%s': it is read-only", t->path);
 		r = -EROFS;
+		goto out;
 	}
+	r = hydra_target_check_sectors(t);
 out:
 	free(ro);
 	free(s.v);
 	free(s.files);
 	return r;
+}
+
+int hydra_target_check_sectors(const struct hydra_target *t)
+{
+	if (t->sector_size == HYDRA_SECTOR)
+		return 0;
+	hydra_err("refusing '%s': it has %u-byte logical sectors; hydra's layout is for "
+		  "%u-byte sectors", t->path, t->sector_size, HYDRA_SECTOR);
+	return -EMEDIUMTYPE;
+}
+
+/*
+ * The logical sector size of disk NAME, from sysfs. Every disk the kernel
+ * lists has queue/logical_block_size; a tree without it (a captured machine
+ * of the unit tests) is taken as 512, the size nearly every disk has.
+ */
+static unsigned sector_size(const char *sysroot, const char *name)
+{
+	char *v = hydra_sysfs_read(sysroot, "/sys/class/block/%s/queue/logical_block_size", name);
+	unsigned long n = v ? strtoul(v, NULL, 10) : HYDRA_SECTOR;
+
+	free(v);
+	return n > 0 && n <= 65536 ? (unsigned)n : 0;
 }
 
 int hydra_target_writes_file(const struct hydra_target *t, const struct stat *st)
@@ -415,6 +442,7 @@ int hydra_target_inspect_name(const char *sysroot, const char *name, struct hydr
 	t->name = strdup(name);
 	t->path = hydra_strdupf("/dev/%s", name);
 	t->size = hydra_sysfs_block_bytes(sysroot, name);
+	t->sector_size = sector_size(sysroot, name);
 	t->model = hydra_sysfs_read(sysroot, "/sys/class/block/%s/device/model", name);
 	t->backing = hydra_sysfs_read(sysroot, "/sys/class/block/%s/loop/backing_file", name);
 	if (t->backing)
@@ -450,6 +478,7 @@ int hydra_target_inspect(const char *sysroot, const char *path, struct hydra_tar
 		}
 		t->is_file = 1;
 		t->size = (uint64_t)st.st_size;
+		t->sector_size = HYDRA_SECTOR;
 		t->file_dev = st.st_dev;
 		t->file_ino = st.st_ino;
 		*out = t;

@@ -1,4 +1,4 @@
-/* Configuration overlays: packed as tar at build time, laid over the root at boot. */
+/* Configuration overlays laid over the root at boot (packed by overlaypack.c). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -14,24 +14,8 @@
 #include <archive_entry.h>
 
 #include "base/hydra.h"
-#include "base/tree.h"
 #include "base/util.h"
 #include "node/overlay.h"
-
-int hydra_overlay_pack(const char *src, const char *out, int64_t epoch)
-{
-	struct archive *a = archive_write_new();
-	int r;
-
-	if (!a)
-		return -ENOMEM;
-	archive_write_set_format_pax_restricted(a);
-	r = hydra_tree_open(a, out);
-	if (!r)
-		r = hydra_tree_finish(a, out, hydra_tree_archive(a, src, epoch, F_TREE_PLAIN));
-	archive_write_free(a);
-	return r;
-}
 
 /* Does TARGET, read from the directory of the link at PATH, climb above the root? */
 static int link_escapes(const char *path, const char *target)
@@ -180,7 +164,8 @@ static int check_entry(struct archive_entry *e, const char *tar, const char *kin
 }
 
 /* First pass: read every header; refuse the archive before anything is written. */
-static int check_archive(const char *tar, const char *kind, struct hydra_archive_count *c)
+static int check_archive(const char *tar, const char *kind, int (*filter)(struct archive *),
+			 struct hydra_archive_count *c)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -192,7 +177,8 @@ static int check_archive(const char *tar, const char *kind, struct hydra_archive
 	if (!a)
 		return -ENOMEM;
 	archive_read_support_format_tar(a);
-	archive_read_support_filter_all(a);
+	if (filter)
+		filter(a);
 	if (archive_read_open_filename(a, tar, 1 << 16) != ARCHIVE_OK) {
 		hydra_err("cannot open %s '%s': %s", kind, tar, archive_error_string(a));
 		r = -EIO;
@@ -430,8 +416,8 @@ static int extract(const char *tar, const char *dest)
 		r = -ENOMEM;
 		goto out;
 	}
+	/* An overlay is a plain tar (hydra_overlay_pack), as the check before made sure. */
 	archive_read_support_format_tar(a);
-	archive_read_support_filter_all(a);
 	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
 					     ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK |
 					     ARCHIVE_EXTRACT_SECURE_SYMLINKS |
@@ -477,16 +463,17 @@ out:
  * every byte in between: a truncated or damaged archive fails in that one
  * pass, and a second one would only double the time.
  */
-int hydra_archive_check(const char *path, const char *kind, struct hydra_archive_count *count)
+int hydra_archive_check(const char *path, const char *kind, int (*filter)(struct archive *),
+			struct hydra_archive_count *count)
 {
 	struct hydra_archive_count ignored;
 
-	return check_archive(path, kind, count ? count : &ignored);
+	return check_archive(path, kind, filter, count ? count : &ignored);
 }
 
 int hydra_overlay_apply(const char *path, const char *dest)
 {
-	int r = hydra_archive_check(path, "overlay", NULL);
+	int r = hydra_archive_check(path, "overlay", NULL, NULL);
 
 	if (!r)
 		r = extract(path, dest);

@@ -322,7 +322,7 @@ int hydra_snapshot_restore(const char *path, const char *dest)
 	int r = read_header(path, &info, &header);
 
 	if (!r)
-		r = hydra_archive_check(path, "snapshot", &a);
+		r = hydra_archive_check(path, "snapshot", archive_read_support_filter_all, &a);
 	if (!r)
 		r = header_matches(path, &info, header, &a);
 	if (!r)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <libcryptsetup.h>
@@ -75,22 +76,25 @@ static int parent_disk(const char *name, char *disk, size_t len)
 	return 0;
 }
 
-int hydra_data_running_disk(char *disk, size_t len)
+int hydra_data_find_running_disk(char *disk, size_t len)
 {
 	struct find f = { .want_dir = HYDRA_MEDIUM_DIR };
-	const char *name;
 
-	if (each_mount(match_mount, &f) != 1 || strncmp(f.found, "/dev/", 5)) {
+	if (each_mount(match_mount, &f) != 1 || strncmp(f.found, "/dev/", 5))
+		return -ENOENT;
+	return parent_disk(f.found + 5, disk, len);
+}
+
+int hydra_data_running_disk(char *disk, size_t len)
+{
+	int r = hydra_data_find_running_disk(disk, len);
+
+	if (r == -ENOENT)
 		hydra_err("cannot find the medium this node runs from: nothing is mounted on %s "
 			  "(give --device)", HYDRA_MEDIUM_DIR);
-		return -ENODEV;
-	}
-	name = f.found + 5;
-	if (parent_disk(name, disk, len) < 0) {
-		hydra_err("cannot find the disk that holds '%s'", f.found);
-		return -ENODEV;
-	}
-	return 0;
+	else if (r)
+		hydra_err("cannot find the disk that holds the medium on %s", HYDRA_MEDIUM_DIR);
+	return r ? -ENODEV : 0;
 }
 
 int hydra_data_disk_of(const char *part, char *disk, size_t len)
@@ -100,19 +104,30 @@ int hydra_data_disk_of(const char *part, char *disk, size_t len)
 	return parent_disk(name ? name + 1 : part, disk, len);
 }
 
-int hydra_data_partition(const char *disk, char *part, size_t len)
+int hydra_data_partition(const char *disk, unsigned wait_ms, char *part, size_t len)
 {
+	char name[NAME_MAX + 1], pname[NAME_MAX + 1];
 	struct stat st;
-	size_t n = strlen(disk);
+	int r;
 
-	if (stat(disk, &st) < 0) {
+	if (stat(disk, &st) < 0)
 		return hydra_err_errno("cannot open '%s'", disk);
-	}
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode)) {
 		snprintf(part, len, "%s", disk);
-	else
-		snprintf(part, len, "%s%s2", disk, n && disk[n - 1] >= '0' && disk[n - 1] <= '9' ?
-						   "p" : "");
+		return 0;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		hydra_err("'%s' is not a disk or an image file", disk);
+		return -ENODEV;
+	}
+	/* By the kernel's names, not the path given: /dev/disk/by-id/... names no partition. */
+	r = hydra_sysfs_block_name("", major(st.st_rdev), minor(st.st_rdev), name, sizeof(name));
+	if (r) {
+		hydra_err("cannot find '%s' in sysfs", disk);
+		return r < 0 ? r : -ENODEV;
+	}
+	hydra_sysfs_partition_name("", name, 2, wait_ms, pname, sizeof(pname));
+	snprintf(part, len, "/dev/%s", pname);
 	return 0;
 }
 

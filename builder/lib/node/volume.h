@@ -20,10 +20,16 @@
 
 /* The disk holding the running medium ("/dev/vda"), found from the mount table. */
 int hydra_data_running_disk(char *disk, size_t len);
+/* The same without a message: -ENOENT when no medium is mounted (a build host), -ENODEV. */
+int hydra_data_find_running_disk(char *disk, size_t len);
 /* The whole disk ("/dev/vda") that the partition PART ("/dev/vda1") belongs to, from sysfs. */
 int hydra_data_disk_of(const char *part, char *disk, size_t len);
-/* Partition 2 of DISK: "/dev/vda2", "/dev/nvme0n1p2", or "IMAGE" for an image file. */
-int hydra_data_partition(const char *disk, char *part, size_t len);
+/*
+ * Partition 2 of DISK as sysfs names it ("/dev/vda2", "/dev/nvme0n1p2",
+ * "/dev/mmcblk0p2"), or DISK itself for an image file. One the kernel does
+ * not list within WAIT_MS (none yet) is named by the kernel's rule.
+ */
+int hydra_data_partition(const char *disk, unsigned wait_ms, char *part, size_t len);
 /*
  * 0 when PART carries a LUKS2 header labelled HYDRA-DATA, 1 when it does
  * not, <0 when it cannot be read. *PENDING set when its ext4 is still to be
