@@ -129,7 +129,7 @@ int cli_check_operands(const char *cmd, int n, int min, int max);
 
 /* Each command's spec, beside its code in cmd_NAME.c. */
 extern const struct cli_spec cli_build, cli_run, cli_burn, cli_clone, cli_verify, cli_keygen,
-	cli_hw, cli_data, cli_regenerate;
+	cli_hw, cli_data, cli_regenerate, cli_install;
 
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -140,5 +140,6 @@ int cmd_keygen(int argc, char **argv);
 int cmd_hw(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_regenerate(int argc, char **argv);
+int cmd_install(int argc, char **argv);
 
 #endif

@@ -17,8 +17,7 @@
 #define TIMEOUT_MAX (7 * 24 * 3600)
 
 struct regen_args {
-	int dry, data_none;
-	const char *disk;
+	int dry;
 	unsigned timeout;
 	enum cli_progress_mode mode;
 	struct hydra_netboot_opts o;
@@ -40,6 +39,7 @@ static int on_option(int c, const char *arg, void *ud)
 
 	switch (c) {
 	case 'n': a->dry = 1; break;
+	case 'f': a->o.force = 1; break;
 	case 'i': a->o.ifname = arg; break;
 	case 'm': a->o.medium = arg; break;
 	case 'H': a->o.hwdb = arg; break;
@@ -52,12 +52,12 @@ static int on_option(int c, const char *arg, void *ud)
 		if (!disk_valid(arg))
 			return cli_usage_error("regenerate", "bad disk '%s' (a device path or a serial)",
 					       arg);
-		a->disk = arg;
+		a->o.disk = arg;
 		break;
 	case 'd':
 		if (strcmp(arg, "replica") && strcmp(arg, "none"))
 			return cli_usage_error("regenerate", "--data takes replica or none");
-		a->data_none = !strcmp(arg, "none");
+		a->o.data_none = !strcmp(arg, "none");
 		break;
 	case 't':
 		t = strtoul(arg, &end, 10);
@@ -83,6 +83,8 @@ static const struct cli_option options[] = {
 		 "else its only disk)"),
 	CLI_LONG('d', "data", "MODE", "replica (default): NODE restores its data from this node's\n"
 		 "replica; none"),
+	CLI_OPT('f', "force", NULL, "NODE may write a disk that holds a hydra medium or data\n"
+		"volume"),
 	CLI_LONG('t', "timeout", "SECONDS", "disarm after SECONDS (default 3600)"),
 	CLI_OPT('n', "dry-run", NULL, "show the plan, start nothing"),
 	CLI_LONG('m', "medium", "DIR", "serve the medium in DIR (default: the running one)"),
@@ -95,14 +97,14 @@ static const struct cli_option options[] = {
 const struct cli_spec cli_regenerate = {
 	.name = "regenerate",
 	.usage = "hydra regenerate [--interface IF] [--dhcp proxy|own] [--disk DEVICE] "
-		 "[--data replica|none] [--timeout SECONDS] [--dry-run] NODE",
+		 "[--data replica|none] [--force] [--timeout SECONDS] [--dry-run] NODE",
 	.summary = "bring NODE back by netboot, served from this node",
 	.options = options,
 	.notes = "Arms PXE for NODE's MAC addresses only (dnsmasq), hands out iPXE by TFTP and\n"
-		 "serves this medium's files over HTTP (busybox httpd) until NODE reports done,\n"
-		 "--timeout passes or a signal comes; then it stops both and removes what it added.\n"
-		 "Not built yet: NODE writing its disk, restoring its data and reporting done, so\n"
-		 "for now it serves until --timeout or a signal.",
+		 "serves this medium's files and NODE's replica over HTTP (busybox httpd). NODE\n"
+		 "boots from them, writes its disk, restores its data (hydra install) and reports\n"
+		 "done; then, or at --timeout or a signal, both servers stop and what arming\n"
+		 "added is removed.",
 };
 
 static void print_addresses(const struct hydra_netboot_plan *p)
@@ -134,15 +136,19 @@ static void print_plan(const struct hydra_netboot_plan *p, const struct regen_ar
 	       hydra_format_size(p->payload_bytes, size, sizeof(size)), p->medium, p->addr);
 	printf("  boot: the kernel and initramfs with the MANIFEST's command line, hydra.node=%s "
 	       "and hydra.netboot=<the HTTP server>\n", p->node);
-	if (a->disk)
-		printf("  disk: %s", a->disk);
+	if (p->disk[0])
+		printf("  disk: %s", p->disk);
 	else if (p->disks)
 		printf("  disk: the one %s's profile records (%s)", p->node, p->disks);
 	else
 		printf("  disk: %s's only disk (its profile records none)", p->node);
-	printf("; data: %s\n", a->data_none ? "none" : "restored from this node's replica");
-	printf("  not built yet: %s writing its disk, restoring its data and reporting done;\n"
-	       "  until then this serves until the timeout (%u s) or a signal\n", p->node,
+	printf("%s\n", p->force ? ", even one holding a hydra medium or data volume (--force)" : "");
+	if (p->replica)
+		printf("  data: restored from the replica kept here (%s, %s), served as %s's own user\n",
+		       p->replica, hydra_format_size(p->replica_bytes, size, sizeof(size)), p->node);
+	else
+		printf("  data: none (a new, empty data volume)\n");
+	printf("  done: when %s reports it (token %.8s...), or after %u s\n", p->node, p->token,
 	       a->timeout);
 }
 
@@ -165,6 +171,10 @@ static void describe(const struct hydra_netboot_event *ev, char *buf, size_t len
 	case HYDRA_NB_KERNEL: snprintf(buf, len, "kernel fetched by %s", ev->ip); break;
 	case HYDRA_NB_INITRD: snprintf(buf, len, "initrd fetched by %s", ev->ip); break;
 	case HYDRA_NB_FILE: snprintf(buf, len, "%s fetched by %s", ev->path, ev->ip); break;
+	case HYDRA_NB_REPLICA:
+		snprintf(buf, len, "replica fetched by %s: %s", ev->ip, ev->detail);
+		break;
+	case HYDRA_NB_DONE: snprintf(buf, len, "done: %s", ev->detail); break;
 	case HYDRA_NB_DISARMED:
 		snprintf(buf, len, "disarmed: servers stopped, run directory removed");
 		break;

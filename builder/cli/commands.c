@@ -20,6 +20,7 @@ const struct hydra_cmd hydra_cmds[] = {
 	{ &cli_data, cmd_data, F_NEEDS_ROOT },
 	{ &cli_hw, cmd_hw, 0 },
 	{ &cli_regenerate, cmd_regenerate, F_NEEDS_ROOT },
+	{ &cli_install, cmd_install, F_NEEDS_ROOT },
 	{ 0 },
 };
 

@@ -112,7 +112,8 @@ static void test_netboot(void)
 	struct hydra_cmdline c;
 
 	EQ_INT(hydra_cmdline_parse("console=ttyS0 hydra.id=0123456789abcdef hydra.node=beta "
-				   NETBOOT NETIF "\n", &c), 0);
+				   NETBOOT NETIF " hydra.netboot.from=alpha hydra.netboot.data=none "
+				   "hydra.netboot.force\n", &c), 0);
 	OK(c.netboot_error == NULL);
 	EQ_STR(c.netboot, "http://10.213.0.1:8080/");
 	EQ_INT(c.netif.set, 1);

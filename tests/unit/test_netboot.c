@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "fleet/firewall.h"
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
 #include "fleet/pxe.h"
@@ -38,6 +39,7 @@ static const struct hydra_pxe_conf beta = {
 	"# a client that is iPXE already gets the script; firmware gets iPXE first\n" \
 	"dhcp-userclass=set:ipxe,iPXE\n" \
 	"enable-tftp\n" \
+	"tftp-port-range=40690,40749\n" \
 	"tftp-root=/run/hydra/regenerate/beta/tftp\n"
 
 static void test_dnsmasq_conf_proxy(void)
@@ -137,18 +139,20 @@ static void test_boot_script(void)
 {
 	char id[] = "0123456789abcdef", cmdline[] = "console=ttyS0 quiet", none[] = "";
 	struct hydra_manifest m = { .id = id, .cmdline = cmdline };
-	char *text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/");
+	char *text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/",
+					   "hydra.netboot.from=alpha hydra.netboot.data=none");
 
 	EQ_STR(text, "#!ipxe\n"
 	       "# hydra regenerate: node beta, image 0123456789abcdef\n"
 	       "kernel http://10.99.0.2:8080/boot/vmlinuz initrd=initrd.img console=ttyS0 quiet "
 	       "hydra.id=0123456789abcdef hydra.node=beta hydra.netboot=http://10.99.0.2:8080/ "
-	       "hydra.netif=${netX/mac},${netX/ip},${netX/netmask},${netX/gateway}\n"
+	       "hydra.netif=${netX/mac},${netX/ip},${netX/netmask},${netX/gateway} "
+	       "hydra.netboot.from=alpha hydra.netboot.data=none\n"
 	       "initrd http://10.99.0.2:8080/boot/initrd.img\n"
 	       "boot\n");
 	free(text);
 	m.cmdline = none;
-	text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/");
+	text = hydra_pxe_boot_script(&m, "beta", "http://10.99.0.2:8080/", "hydra.netboot.from=alpha");
 	CONTAINS(text, "initrd=initrd.img hydra.id=0123456789abcdef hydra.node=beta ");
 	free(text);
 }
@@ -288,10 +292,43 @@ static int plan(const char *node, const char *ifname, enum hydra_dhcp_mode dhcp,
 		struct hydra_netboot_plan *p)
 {
 	struct hydra_netboot_opts o = { .node = node, .ifname = ifname, .dhcp = dhcp,
-					.medium = "p" };
+					.medium = "p", .data_none = 1 };
 
 	t_log[0] = '\0';
 	return hydra_netboot_plan(&o, p);
+}
+
+/* --data replica: the replica must be kept here, with a snapshot, and its user must exist. */
+static void test_plan_replica(void)
+{
+	struct hydra_netboot_opts o = { .node = "beta", .ifname = "lo", .medium = "p",
+					.datadir = "data", .disk = "WD-1", .force = 1 };
+	struct hydra_netboot_plan p;
+	char snap[128];
+
+	if (!have_netboot_tools())
+		SKIP("dnsmasq, busybox, ip or ipxe missing");
+	EQ_INT(make_medium(NULL), 0);
+	EQ_INT(hydra_mkdir_p("data/replicas/beta/repo/snapshots", 0700), 0);
+	t_log[0] = '\0';
+	EQ_INT(hydra_netboot_plan(&o, &p), -ENOENT);
+	CONTAINS(t_log, "no replica of beta with a snapshot is kept in data");
+	snprintf(snap, sizeof(snap), "data/replicas/beta/repo/snapshots/%064d", 0);
+	EQ_INT(hydra_write_file_atomic(snap, "x", 1, 0600), 0);
+	EQ_INT(hydra_write_file_atomic("data/replicas/beta/repo/config", "c", 1, 0600), 0);
+	EQ_INT(hydra_write_file_atomic("data/replicas/beta.pub", "k", 1, 0644), 0);
+	t_log[0] = '\0';
+	/* The user replica-beta does not exist on the machine the tests run on. */
+	EQ_INT(hydra_netboot_plan(&o, &p), -ENOENT);
+	CONTAINS(t_log, "the user replica-beta, as whom beta's replica is served, does not exist");
+	o.data_none = 1;
+	EQ_INT(hydra_netboot_plan(&o, &p), 0);
+	OK(p.replica == NULL);
+	EQ_STR(p.disk, "WD-1");
+	EQ_INT(p.force, 1);
+	EQ_INT(strlen(p.token), HYDRA_INSTALL_TOKEN_HEX);
+	EQ_INT(strspn(p.token, "0123456789abcdef"), HYDRA_INSTALL_TOKEN_HEX);
+	hydra_netboot_plan_release(&p);
 }
 
 static void test_plan(void)
@@ -367,13 +404,39 @@ static void test_plan_refuses_payload(void)
 	CONTAINS(t_log, "lists no boot/vmlinuz or no boot/initrd.img");
 }
 
+/* The rules a killed regenerate left are found by their comment in nft -a's listing. */
+static void test_firewall_stale(void)
+{
+	const char *listing =
+		"table inet filter {\n"
+		"\tchain input { # handle 1\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tiifname \"e0\" tcp dport 40123 accept comment \"hydra regenerate beta\" # handle 9\n"
+		"\t\tiifname \"e0\" udp dport { 67, 69, 4011 } accept comment \"hydra regenerate beta\" # handle 8\n"
+		"\t\tiifname \"e0\" tcp dport 40124 accept comment \"hydra regenerate betamax\" # handle 7\n"
+		"\t\ttcp dport 22 accept # handle 4\n"
+		"\t}\n"
+		"}\n";
+	unsigned long h[4] = { 0 };
+
+	EQ_INT(hydra_firewall_stale(listing, "beta", h, 4), 2);
+	EQ_INT(h[0], 9);
+	EQ_INT(h[1], 8);
+	EQ_INT(hydra_firewall_stale(listing, "betamax", h, 4), 1);
+	EQ_INT(h[0], 7);
+	EQ_INT(hydra_firewall_stale(listing, "gamma", h, 4), 0);
+	EQ_INT(hydra_firewall_stale(listing, "beta", h, 1), 1);
+}
+
 int main(void)
 {
+	RUN(test_firewall_stale);
 	RUN(test_dnsmasq_conf_proxy);
 	RUN(test_dnsmasq_conf_own);
 	RUN(test_dnsmasq_conf_refuses);
 	RUN(test_own_range);
 	RUN(test_boot_script);
+	RUN(test_plan_replica);
 	RUN(test_parse_dnsmasq);
 	RUN(test_parse_httpd);
 	RUN(test_route_default);

@@ -532,6 +532,11 @@ static int find_in_path(const char *tool)
 	return found;
 }
 
+int hydra_tool_exists(const char *tool)
+{
+	return find_in_path(tool);
+}
+
 int hydra_tool_require(const char *tool)
 {
 	const char *pkg;

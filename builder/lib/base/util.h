@@ -78,6 +78,8 @@ int hydra_set_times(const char *root, int64_t epoch);
  * it and returns -ENOENT.
  */
 int hydra_tool_require(const char *tool);
+/* 1 when TOOL is in PATH, quietly. */
+int hydra_tool_exists(const char *tool);
 /* The Debian package that ships TOOL, or NULL when hydra does not know. */
 const char *hydra_tool_package(const char *tool);
 

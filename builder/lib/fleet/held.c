@@ -234,7 +234,7 @@ struct held_walk {
 };
 
 /* A file restic names by the SHA-256 of its contents (all but config, under these folders). */
-static int content_named(const char *rel, const char **name)
+int hydra_replica_content_named(const char *rel, const char **name)
 {
 	static const char *const dirs[] = { "data/", "index/", "snapshots/", "keys/", NULL };
 	const char *base = strrchr(rel, '/');
@@ -259,12 +259,12 @@ static int on_repo_file(const char *full, const char *rel, const struct stat *st
 	if (!S_ISREG(st->st_mode))
 		return 0;
 	w->info->bytes += (uint64_t)st->st_size;
-	if (!strncmp(rel, "snapshots/", 10) && content_named(rel, &name)) {
+	if (!strncmp(rel, "snapshots/", 10) && hydra_replica_content_named(rel, &name)) {
 		w->info->snapshots++;
 		if (st->st_mtime > w->info->newest)
 			w->info->newest = st->st_mtime;
 	}
-	if (!w->check || !content_named(rel, &name))
+	if (!w->check || !hydra_replica_content_named(rel, &name))
 		return 0;
 	r = hydra_sha256_file(full, sum, NULL);
 	if (r)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,10 @@
 #include "base/util.h"
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
+#include "fleet/replica.h"
 #include "format/layout.h"
 #include "medium/sign.h"
+#include "node/volume.h"
 
 /* The disk ids a profile records, spaced. */
 static int join_disks(const struct hydra_machine *m, char **out)
@@ -169,6 +172,55 @@ static int plan_tools(void)
 	return 0;
 }
 
+/*
+ * --data replica: NODE's replica kept on this node's data volume, with a
+ * snapshot, and its user, as whom the HTTP server will read it.
+ */
+static int plan_replica(const struct hydra_netboot_opts *o, struct hydra_netboot_plan *p)
+{
+	const char *datadir = o->datadir ? o->datadir : HYDRA_DATA_DIR;
+	struct hydra_replica_info *list = NULL;
+	char user[80];
+	size_t n = 0;
+	int r = hydra_replica_held(datadir, &list, &n), found = 0;
+
+	for (size_t i = 0; !r && i < n; i++)
+		if (!strcmp(list[i].node, p->node) && list[i].snapshots && !list[i].err) {
+			p->replica_bytes = list[i].bytes;
+			found = 1;
+		}
+	free(list);
+	snprintf(user, sizeof(user), HYDRA_REPLICA_USER "%s", p->node);
+	if (!r && !found) {
+		hydra_err("no replica of %s with a snapshot is kept in %s (hydra data replicas); "
+			  "--data none regenerates it without its data", p->node, datadir);
+		r = -ENOENT;
+	} else if (!r && !getpwnam(user)) {
+		hydra_err("the user %s, as whom %s's replica is served, does not exist (hydra data "
+			  "replicas --users makes it)", user, p->node);
+		r = -ENOENT;
+	}
+	if (!r && !(p->replica = hydra_strdupf("%s/" HYDRA_REPLICA_HELD "/%s/repo", datadir,
+					       p->node)))
+		r = -ENOMEM;
+	return r;
+}
+
+/* What the node is told on its command line: who serves it, which disk, the token. */
+static int plan_orders(const struct hydra_netboot_opts *o, struct hydra_netboot_plan *p)
+{
+	hydra_running_node(p->holder, sizeof(p->holder));
+	if (!strcmp(p->holder, p->node)) {
+		hydra_err("this node is %s itself: regenerate runs on a neighbour of %s", p->node,
+			  p->node);
+		return -EINVAL;
+	}
+	if (o->disk)
+		snprintf(p->disk, sizeof(p->disk), "%s", o->disk);
+	p->force = o->force;
+	return hydra_install_token_new(p->token);
+}
+
 int hydra_netboot_plan(const struct hydra_netboot_opts *o, struct hydra_netboot_plan *p)
 {
 	int r;
@@ -189,6 +241,10 @@ int hydra_netboot_plan(const struct hydra_netboot_opts *o, struct hydra_netboot_
 		r = plan_medium(p);
 	if (!r)
 		r = plan_tools();
+	if (!r)
+		r = plan_orders(o, p);
+	if (!r && !o->data_none)
+		r = plan_replica(o, p);
 	if (r)
 		hydra_netboot_plan_release(p);
 	return r;
@@ -203,6 +259,8 @@ void hydra_netboot_plan_release(struct hydra_netboot_plan *p)
 	p->disks = NULL;
 	free(p->medium);
 	p->medium = NULL;
+	free(p->replica);
+	p->replica = NULL;
 	hydra_manifest_free(p->manifest);
 	p->manifest = NULL;
 }

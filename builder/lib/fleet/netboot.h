@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fleet/netinstall.h"
 #include "fleet/pxe.h"
 #include "format/hwdb.h"
 #include "format/manifest.h"
@@ -35,6 +36,10 @@ struct hydra_netboot_opts {
 	enum hydra_dhcp_mode dhcp;
 	const char *medium;        /* the medium served (NULL: HYDRA_MEDIUM_DIR) */
 	const char *hwdb;          /* NULL: the medium's hardware-db */
+	int data_none;             /* --data none: the node restores nothing */
+	const char *disk;          /* --disk: a device path or a serial or WWN, or NULL */
+	int force;                 /* --force: the node may write a disk holding hydra's things */
+	const char *datadir;       /* this node's data volume (NULL: HYDRA_DATA_DIR) */
 };
 
 /* What arming will do, from the options, the hardware-db, the medium and the interface. */
@@ -52,13 +57,23 @@ struct hydra_netboot_plan {
 	struct hydra_manifest *manifest;
 	int signed_manifest;       /* hydra/MANIFEST.sig is there and is served */
 	uint64_t payload_bytes;
+	/* The node's orders on its command line (fleet/netinstall.h), the token naming this run. */
+	char holder[HYDRA_NODE_NAME_MAX + 1];
+	char token[HYDRA_INSTALL_TOKEN_HEX + 1];
+	char disk[256];
+	int force;
+	/* --data replica: NODE's repository kept here, served read-only as its own user */
+	char *replica;             /* DATADIR/replicas/NODE/repo, or NULL for --data none */
+	uint64_t replica_bytes;
+	unsigned replica_files;
 };
 
 /*
  * Plan a netboot of O->node: its MACs from the hardware-db (a node that is
  * not there or has no MACs is -ENOENT, with the reason logged), the
  * interface and its address (proxy mode needs one), the medium's MANIFEST
- * and every payload file there with its listed size and inside the medium.
+ * and every payload file there with its listed size and inside the medium,
+ * and unless --data none the replica of NODE kept here (-ENOENT without one).
  * Starts nothing; release P with hydra_netboot_plan_release.
  */
 int hydra_netboot_plan(const struct hydra_netboot_opts *o, struct hydra_netboot_plan *p);
@@ -77,7 +92,9 @@ typedef void (*hydra_netboot_event_fn)(const struct hydra_netboot_event *ev, voi
 int hydra_netboot_arm(const struct hydra_netboot_plan *p, hydra_netboot_event_fn fn, void *ud,
 		      struct hydra_netboot **out);
 /*
- * Serve, reporting what the servers log, until the node reports done (0),
+ * Serve, reporting what the servers log, until the node reports done (0:
+ * with data, the file regenerated-TOKEN that only NODE's key can put into
+ * its replica's folder; without, its fetch of /regenerated-TOKEN),
  * TIMEOUT seconds pass (-ETIMEDOUT), a signal of STOP arrives (-EINTR,
  * *SIGNO set; the caller blocks STOP before arming, so that none is lost)
  * or a server stops by itself (-EIO).

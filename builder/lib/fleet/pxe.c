@@ -53,6 +53,8 @@ static void conf_common(FILE *f, const struct hydra_pxe_conf *c)
 		"# a client that is iPXE already gets the script; firmware gets iPXE first\n"
 		"dhcp-userclass=set:ipxe,iPXE\n"
 		"enable-tftp\n"
+		/* Transfers from known ports, which the firewall opens (fleet/firewall.h). */
+		"tftp-port-range=" HYDRA_PXE_TFTP_PORTS_DNSMASQ "\n"
 		"tftp-root=%s/tftp\n", c->rundir);
 }
 
@@ -153,7 +155,7 @@ int hydra_pxe_own_range(const char *addr, unsigned prefix, char start[16], char 
 }
 
 char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
-			    const char *base_url)
+			    const char *base_url, const char *orders)
 {
 	const char *cmdline = m->cmdline ? m->cmdline : "";
 
@@ -167,11 +169,11 @@ char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
 	return hydra_strdupf("#!ipxe\n"
 			     "# hydra regenerate: node %s, image %s\n"
 			     "kernel %s" HYDRA_KERNEL_PATH " initrd=%s %s%shydra.id=%s hydra.node=%s "
-			     "hydra.netboot=%s " HYDRA_PXE_NETIF_WORD "\n"
+			     "hydra.netboot=%s " HYDRA_PXE_NETIF_WORD " %s\n"
 			     "initrd %s" HYDRA_INITRD_PATH "\n"
 			     "boot\n",
 			     node, m->id, base_url, strrchr(HYDRA_INITRD_PATH, '/') + 1, cmdline,
-			     *cmdline ? " " : "", m->id, node, base_url, base_url);
+			     *cmdline ? " " : "", m->id, node, base_url, orders, base_url);
 }
 
 const char *hydra_netboot_phase_name(enum hydra_netboot_phase p)
@@ -181,7 +183,8 @@ const char *hydra_netboot_phase_name(enum hydra_netboot_phase p)
 		[HYDRA_NB_BOOTFILE] = "bootfile", [HYDRA_NB_LEASE] = "lease",
 		[HYDRA_NB_TFTP] = "tftp", [HYDRA_NB_SCRIPT] = "script",
 		[HYDRA_NB_KERNEL] = "kernel", [HYDRA_NB_INITRD] = "initrd",
-		[HYDRA_NB_FILE] = "file", [HYDRA_NB_DISARMED] = "disarmed",
+		[HYDRA_NB_FILE] = "file", [HYDRA_NB_REPLICA] = "replica",
+		[HYDRA_NB_DONE] = "done", [HYDRA_NB_DISARMED] = "disarmed",
 	};
 
 	return (size_t)p < sizeof(names) / sizeof(names[0]) && names[p] ? names[p] : "?";

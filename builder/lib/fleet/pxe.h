@@ -14,6 +14,14 @@
 #define HYDRA_IPXE_DIR "/usr/lib/ipxe"
 #define HYDRA_IPXE_BIOS "undionly.kpxe"
 #define HYDRA_IPXE_EFI "ipxe.efi"
+/*
+ * The ports TFTP transfers come from (dnsmasq picks one a transfer): a
+ * firewall lets the client's ACKs back in to exactly these.
+ */
+#define HYDRA_PXE_TFTP_PORT_FIRST 40690
+#define HYDRA_PXE_TFTP_PORT_LAST 40749
+#define HYDRA_PXE_TFTP_PORTS_DNSMASQ "40690,40749"
+#define HYDRA_PXE_TFTP_PORTS_NFT "40690-40749"
 /* The script iPXE fetches over HTTP, at the root of what is served. */
 #define HYDRA_NETBOOT_SCRIPT "boot.ipxe"
 
@@ -49,10 +57,11 @@ int hydra_pxe_own_range(const char *addr, unsigned prefix, char start[16], char 
 /*
  * boot.ipxe: the medium's kernel and initramfs from BASE_URL (ending in
  * '/'), with M's command line, hydra.id, hydra.node=NODE,
- * hydra.netboot=BASE_URL and HYDRA_PXE_NETIF_WORD. Malloc'd, or NULL.
+ * hydra.netboot=BASE_URL, HYDRA_PXE_NETIF_WORD and ORDERS (the
+ * hydra.netboot.* words of fleet/netinstall.h). Malloc'd, or NULL.
  */
 char *hydra_pxe_boot_script(const struct hydra_manifest *m, const char *node,
-			    const char *base_url);
+			    const char *base_url, const char *orders);
 
 /* What regenerate reports as it goes (its phases). */
 enum hydra_netboot_phase {
@@ -65,6 +74,8 @@ enum hydra_netboot_phase {
 	HYDRA_NB_KERNEL,       /* the kernel fetched by ip */
 	HYDRA_NB_INITRD,       /* the initramfs fetched by ip */
 	HYDRA_NB_FILE,         /* another served file (path) fetched by ip */
+	HYDRA_NB_REPLICA,      /* every file of the replica fetched by ip; detail: files, bytes */
+	HYDRA_NB_DONE,         /* the node reported done; detail: how */
 	HYDRA_NB_DISARMED,     /* servers stopped, run directory removed */
 };
 

@@ -141,6 +141,11 @@ int hydra_replica_held(const char *datadir, struct hydra_replica_info **list, si
  * damaged file; NODE NULL for all.
  */
 int hydra_replica_held_check(const char *datadir, const char *node);
+/*
+ * 1 when the repository file REL ("data/7f/7fe9...") is named by the
+ * SHA-256 of its contents, with *NAME at that name; 0 for config and the rest.
+ */
+int hydra_replica_content_named(const char *rel, const char **name);
 /* Copy NODE's repository, checked as above, into DST/.hydra-restore/HOLDER (a clone's volume). */
 int hydra_replica_copy_out(const char *datadir, const char *node, const char *holder,
 			   const char *dst);

@@ -25,8 +25,10 @@
 #include "base/hydra.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "fleet/firewall.h"
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
+#include "fleet/replica.h"
 #include "format/layout.h"
 #include "medium/sign.h"
 
@@ -48,9 +50,17 @@ struct hydra_netboot {
 	char ifname[32], addr[16];
 	unsigned prefix, port;
 	int lock_fd, addr_added, link_raised;
+	struct hydra_firewall fw;
 	char *lock, *rundir, *tftp;
+	char user[80];             /* the HTTP server's: nobody, or NODE's replica user */
 	pid_t dnsmasq, httpd;
 	char detail[256];
+	char token[HYDRA_INSTALL_TOKEN_HEX + 1];
+	char *done_file;           /* --data: REPLICA/regenerated-TOKEN, which NODE's key puts there */
+	uid_t replica_uid;
+	int done;                  /* --data none: regenerated-TOKEN was fetched */
+	unsigned replica_files, replica_fetched;
+	uint64_t replica_bytes;
 	double t0;
 	hydra_netboot_event_fn fn;
 	void *ud;
@@ -145,8 +155,68 @@ static int link_served(const char *http, const char *medium, const char *path)
 	return r;
 }
 
+/* replica.list: "SIZE PATH" for each file of the repository, what the node fetches. */
+struct list_walk {
+	FILE *f;
+	unsigned files;
+};
+
+static int on_replica_file(const char *full, const char *rel, const struct stat *st, void *ud)
+{
+	struct list_walk *w = ud;
+
+	(void)full;
+	if (!S_ISREG(st->st_mode) || !strncmp(rel, HYDRA_INSTALL_DONE_PREFIX,
+					      strlen(HYDRA_INSTALL_DONE_PREFIX)))
+		return 0;
+	w->files++;
+	return fprintf(w->f, "%llu %s\n", (unsigned long long)st->st_size, rel) < 0 ? -EIO : 0;
+}
+
+/*
+ * The replica, read-only: HTTP/replica links to NODE's repository, which
+ * only NODE's user may read, and the server runs as that user (start_httpd).
+ * What it serves is what this node keeps: ciphertext it cannot read either.
+ */
+static int serve_replica(const struct hydra_netboot_plan *p, const char *http, unsigned *files)
+{
+	char *at = hydra_path_join(http, HYDRA_INSTALL_REPLICA_DIR);
+	char *list = hydra_path_join(http, HYDRA_INSTALL_REPLICA_LIST), *text = NULL;
+	size_t len = 0;
+	struct list_walk w = { .f = open_memstream(&text, &len) };
+	int r = at && list && w.f ? 0 : -ENOMEM;
+
+	if (!r && symlink(p->replica, at) < 0)
+		r = hydra_err_errno("cannot link '%s'", at);
+	if (!r)
+		r = hydra_walk(p->replica, on_replica_file, &w);
+	if (w.f && fclose(w.f) != 0 && !r)
+		r = -ENOMEM;
+	if (!r)
+		r = hydra_write_file_atomic(list, text, len, 0644);
+	*files = w.files;
+	if (r)
+		hydra_err("cannot list the replica of %s in '%s': %s", p->node, p->replica,
+			  strerror(-r));
+	free(at);
+	free(list);
+	free(text);
+	return r;
+}
+
+/* --data none: the node fetches /regenerated-TOKEN when it is done; an empty file answers. */
+static int serve_done_file(const struct hydra_netboot_plan *p, const char *http)
+{
+	char *path = hydra_strdupf("%s/" HYDRA_INSTALL_DONE_PREFIX "%s", http, p->token);
+	int r = path ? hydra_write_file_atomic(path, "", 0, 0644) : -ENOMEM;
+
+	free(path);
+	return r;
+}
+
 /* The files served over HTTP, boot.ipxe aside: the payload, the MANIFEST and its signature. */
-static int fill_http(const struct hydra_netboot_plan *p, const char *http)
+static int fill_http(struct hydra_netboot *nb, const struct hydra_netboot_plan *p,
+		     const char *http)
 {
 	const struct hydra_manifest *m = p->manifest;
 	char medium[PATH_MAX];
@@ -158,6 +228,10 @@ static int fill_http(const struct hydra_netboot_plan *p, const char *http)
 		r = link_served(http, medium, HYDRA_MANIFEST_PATH);
 	if (!r && p->signed_manifest)
 		r = link_served(http, medium, HYDRA_SIGNATURE_PATH);
+	if (!r && p->replica)
+		r = serve_replica(p, http, &nb->replica_files);
+	if (!r && !p->replica)
+		r = serve_done_file(p, http);
 	return r;
 }
 
@@ -165,13 +239,19 @@ static int fill_http(const struct hydra_netboot_plan *p, const char *http)
 static int write_script(const struct hydra_netboot *nb, const struct hydra_netboot_plan *p)
 {
 	char *url = hydra_strdupf("http://%s:%u/", nb->addr, nb->port);
-	char *script = url ? hydra_pxe_boot_script(p->manifest, nb->node, url) : NULL;
+	char *orders = hydra_strdupf("hydra.netboot.from=%s hydra.netboot.token=%s "
+				     "hydra.netboot.data=%s%s%s%s", p->holder, p->token,
+				     p->replica ? "replica" : "none", p->disk[0] ? " hydra.netboot.disk=" : "",
+				     p->disk, p->force ? " hydra.netboot.force" : "");
+	char *script = url && orders ? hydra_pxe_boot_script(p->manifest, nb->node, url, orders)
+				     : NULL;
 	char *path = hydra_strdupf("%s/http/" HYDRA_NETBOOT_SCRIPT, nb->rundir);
 	int r = script && path ? hydra_write_file_atomic(path, script, strlen(script), 0644) : -ENOMEM;
 
 	if (r)
 		hydra_err("cannot write '%s': %s", path ? path : HYDRA_NETBOOT_SCRIPT, strerror(-r));
 	free(url);
+	free(orders);
 	free(script);
 	free(path);
 	return r;
@@ -269,7 +349,7 @@ static int make_rundir(struct hydra_netboot *nb, const struct hydra_netboot_plan
 	if (!r)
 		r = fill_tftp(tftp);
 	if (!r)
-		r = fill_http(p, http);
+		r = fill_http(nb, p, http);
 	/* An empty configuration of its own: busybox httpd reads /etc/httpd.conf otherwise. */
 	if (!r)
 		r = hydra_write_file_atomic(conf, "", 0, 0644);
@@ -302,15 +382,15 @@ static void probe_child(const struct passwd *pw, const char *http, const char *c
 }
 
 /*
- * busybox httpd drops to nobody once it listens, so every served file
- * must be readable as nobody, or the node would get 403s half way through
- * its boot: a child that becomes nobody opens each one first.
+ * busybox httpd drops to its user once it listens, so every served file
+ * must be readable as that user, or the node would get 403s half way
+ * through its boot: a child that becomes the user opens each one first.
  */
-static int readable_as_nobody(const struct hydra_netboot *nb, const struct hydra_netboot_plan *p)
+static int readable_as_user(const struct hydra_netboot *nb, const struct hydra_netboot_plan *p)
 {
 	const struct hydra_manifest *m = p->manifest;
-	const char **paths = calloc(m->n_files + 2, sizeof(*paths));
-	struct passwd *pw = getpwnam("nobody");
+	const char **paths = calloc(m->n_files + 3, sizeof(*paths));
+	struct passwd *pw = getpwnam(nb->user);
 	char *http = run_path(nb, "http"), bad[PATH_MAX] = "";
 	int fds[2] = { -1, -1 }, status = -1;
 	size_t n = 0;
@@ -322,6 +402,8 @@ static int readable_as_nobody(const struct hydra_netboot *nb, const struct hydra
 		paths[n++] = HYDRA_MANIFEST_PATH;
 		if (p->signed_manifest)
 			paths[n++] = HYDRA_SIGNATURE_PATH;
+		if (p->replica)
+			paths[n++] = HYDRA_INSTALL_REPLICA_DIR "/config";
 	}
 	if (pw && paths && http && pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) == 0)
 		probe_child(pw, http, paths, n, fds[1]);
@@ -339,9 +421,9 @@ static int readable_as_nobody(const struct hydra_netboot *nb, const struct hydra
 	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (bad[0])
-		hydra_err("the HTTP server runs as 'nobody', which cannot read the served file '%s' "
-			  "(of %s): make it and the folders above it readable to others", bad,
-			  p->medium);
+		hydra_err("the HTTP server runs as '%s', which cannot read the served file '%s' "
+			  "(of %s): make it and the folders above it readable to others", nb->user,
+			  bad, p->medium);
 	else
 		hydra_err("cannot check what the user 'nobody' may read");
 	return -EACCES;
@@ -427,7 +509,7 @@ static int write_pid(const struct hydra_netboot *nb, const char *name, pid_t pid
 }
 
 /*
- * busybox httpd over the run directory's http/ alone, as nobody, logging
+ * busybox httpd over the run directory's http/ alone, as nb->user, logging
  * each request (-vv) for the progress lines. The port was free a moment
  * before; should another program take it first, httpd ends and another
  * port is tried.
@@ -448,7 +530,7 @@ static int start_httpd(struct hydra_netboot *nb, const struct hydra_netboot_plan
 			r = -ENOMEM;
 		if (!r) {
 			const char *argv[] = { "busybox", "httpd", "-f", "-vv", "-p", listen,
-					       "-u", "nobody", "-h", http, "-c", conf, NULL };
+					       "-u", nb->user, "-h", http, "-c", conf, NULL };
 
 			r = hydra_child_start(argv, log, &nb->httpd);
 		}
@@ -558,13 +640,43 @@ static void dnsmasq_line(struct hydra_netboot *nb, const char *line)
 		hydra_debug("dnsmasq: %s", line);
 }
 
+/*
+ * A file of the replica: counted, not reported one by one (a repository
+ * has thousands); one event once the node has them all.
+ */
+static void replica_fetched(struct hydra_netboot *nb, struct hydra_netboot_event *ev)
+{
+	char *path = hydra_strdupf("%s/http/%s", nb->rundir, ev->path), size[32];
+	struct stat st;
+
+	if (path && stat(path, &st) == 0)
+		nb->replica_bytes += (uint64_t)st.st_size;
+	free(path);
+	if (++nb->replica_fetched != nb->replica_files)
+		return;
+	snprintf(nb->detail, sizeof(nb->detail), "%u files, %s", nb->replica_files,
+		 hydra_format_size(nb->replica_bytes, size, sizeof(size)));
+	ev->phase = HYDRA_NB_REPLICA;
+	ev->detail = nb->detail;
+	ev->path[0] = '\0';
+	emit(nb, ev);
+}
+
 static void httpd_line(struct hydra_netboot *nb, const char *line)
 {
 	struct hydra_netboot_event ev;
 
-	if (hydra_pxe_parse_httpd(&nb->http, line, &ev))
-		emit(nb, &ev);
-	else
+	if (hydra_pxe_parse_httpd(&nb->http, line, &ev)) {
+		if (ev.phase == HYDRA_NB_FILE && !strncmp(ev.path, HYDRA_INSTALL_REPLICA_DIR "/",
+							  strlen(HYDRA_INSTALL_REPLICA_DIR) + 1))
+			replica_fetched(nb, &ev);
+		else if (!nb->done_file && ev.phase == HYDRA_NB_FILE &&
+		    !strncmp(ev.path, HYDRA_INSTALL_DONE_PREFIX, strlen(HYDRA_INSTALL_DONE_PREFIX)) &&
+		    !strcmp(ev.path + strlen(HYDRA_INSTALL_DONE_PREFIX), nb->token))
+			nb->done = 1;
+		else
+			emit(nb, &ev);
+	} else
 		hydra_debug("httpd: %s", line);
 }
 
@@ -598,16 +710,21 @@ static void read_logs(struct hydra_netboot *nb)
 }
 
 /*
- * HOOK, not built yet (issue 13, step 4): the node says it wrote its disk,
- * restored its data and verified both, in a message authenticated so that
- * nobody else can disarm the neighbour or fake success. Until that is
- * built nothing reports done, and regenerate serves until its timeout or a
- * signal.
+ * The node is done: with data, the file regenerated-TOKEN is in its
+ * replica's folder, put there by NODE's user (sshd let in only NODE's own
+ * key); without, it fetched /regenerated-TOKEN (httpd_line).
  */
 static int node_reported_done(struct hydra_netboot *nb)
 {
-	(void)nb;
-	return 0;
+	struct stat st;
+
+	if (!nb->done_file)
+		return nb->done;
+	if (lstat(nb->done_file, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != nb->replica_uid)
+		return 0;
+	if (unlink(nb->done_file) < 0)
+		hydra_warn("cannot remove '%s': %s", nb->done_file, strerror(errno));
+	return 1;
 }
 
 static int armed(struct hydra_netboot *nb, const struct hydra_netboot_plan *p)
@@ -624,6 +741,23 @@ static int armed(struct hydra_netboot *nb, const struct hydra_netboot_plan *p)
 	if (used < sizeof(nb->detail))
 		snprintf(nb->detail + used, sizeof(nb->detail) - used, ")");
 	emit(nb, &ev);
+	return 0;
+}
+
+/* --data: the server runs as NODE's replica user, whose files the done file must be. */
+static int replica_done(struct hydra_netboot *nb, const struct hydra_netboot_plan *p)
+{
+	struct stat st;
+
+	if (stat(p->replica, &st) < 0)
+		return hydra_err_errno("cannot read '%s'", p->replica);
+	snprintf(nb->user, sizeof(nb->user), HYDRA_REPLICA_USER "%s", p->node);
+	nb->replica_uid = st.st_uid;
+	nb->done_file = hydra_strdupf("%s/" HYDRA_INSTALL_DONE_PREFIX "%s", p->replica, p->token);
+	if (!nb->done_file)
+		return -ENOMEM;
+	/* One left by an earlier run cannot name this token; none is there to begin with. */
+	unlink(nb->done_file);
 	return 0;
 }
 
@@ -645,6 +779,12 @@ int hydra_netboot_arm(const struct hydra_netboot_plan *p, hydra_netboot_event_fn
 	snprintf(nb->node, sizeof(nb->node), "%s", p->node);
 	snprintf(nb->ifname, sizeof(nb->ifname), "%s", p->ifname);
 	snprintf(nb->addr, sizeof(nb->addr), "%s", p->addr);
+	snprintf(nb->token, sizeof(nb->token), "%s", p->token);
+	snprintf(nb->user, sizeof(nb->user), "nobody");
+	if (p->replica && (r = replica_done(nb, p)) != 0) {
+		free(nb);
+		return r;
+	}
 	/* The servers read the run directory as nobody, whatever the caller's umask. */
 	mask = umask(022);
 	r = take_lock(nb);
@@ -654,11 +794,13 @@ int hydra_netboot_arm(const struct hydra_netboot_plan *p, hydra_netboot_event_fn
 	if (!r && !nb->tftp)
 		r = -ENOMEM;
 	if (!r)
-		r = readable_as_nobody(nb, p);
+		r = readable_as_user(nb, p);
 	if (!r)
 		r = prepare_interface(nb, p);
 	if (!r)
 		r = start_httpd(nb, p);
+	if (!r)
+		r = hydra_firewall_open(nb->node, nb->ifname, nb->port, &nb->fw);
 	if (!r)
 		r = start_dnsmasq(nb, p);
 	if (!r)
@@ -694,8 +836,16 @@ int hydra_netboot_serve(struct hydra_netboot *nb, unsigned timeout, const sigset
 	*signo = 0;
 	for (;;) {
 		read_logs(nb);
-		if (node_reported_done(nb))
+		if (node_reported_done(nb)) {
+			struct hydra_netboot_event ev = { .phase = HYDRA_NB_DONE, .detail = nb->detail };
+
+			snprintf(nb->detail, sizeof(nb->detail), "%s reported done %s", nb->node,
+				 nb->done_file ? "over sftp with its own key (" HYDRA_INSTALL_DONE_PREFIX
+				 "TOKEN in its replica's folder)" : "by fetching /" HYDRA_INSTALL_DONE_PREFIX
+				 "TOKEN (no data: not authenticated)");
+			emit(nb, &ev);
 			return 0;
+		}
 		if (!running(&nb->dnsmasq))
 			return server_ended(nb, "dnsmasq", "dnsmasq.log");
 		if (!running(&nb->httpd))
@@ -733,6 +883,8 @@ int hydra_netboot_disarm(struct hydra_netboot *nb)
 	read_logs(nb);
 	stop_server(&nb->httpd, "busybox httpd", &r);
 	stop_server(&nb->dnsmasq, "dnsmasq", &r);
+	if ((e = hydra_firewall_close(&nb->fw)) < 0)
+		r = r ? r : e;
 	if (nb->addr_added && (e = hydra_netif_addr(nb->ifname, nb->addr, nb->prefix, 0)) < 0)
 		r = r ? r : e;
 	if (nb->link_raised && (e = hydra_netif_set_up(nb->ifname, 0)) < 0)
@@ -747,6 +899,9 @@ int hydra_netboot_disarm(struct hydra_netboot *nb)
 	if (nb->hlog.fd >= 0)
 		close(nb->hlog.fd);
 	emit(nb, &ev);
+	if (nb->done_file)
+		unlink(nb->done_file);
+	free(nb->done_file);
 	free(nb->lock);
 	free(nb->rundir);
 	free(nb->tftp);

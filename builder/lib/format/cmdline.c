@@ -168,7 +168,8 @@ static int per_medium(const char *key)
 	for (size_t i = 0; keys[i]; i++)
 		if (!strcmp(key, keys[i]))
 			return 1;
-	return 0;
+	/* A neighbour's orders to a netbooted node (fleet/netinstall.h). */
+	return !strncmp(key, "hydra.netboot.", 14);
 }
 
 static int append_built(struct hydra_cmdline *c, const char *key, const char *v)

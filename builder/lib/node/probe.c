@@ -111,7 +111,7 @@ out:
 	return r;
 }
 
-static int virtual_block(const char *name)
+int hydra_probe_block_virtual(const char *name)
 {
 	static const char *const prefixes[] = { "loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd" };
 
@@ -121,6 +121,29 @@ static int virtual_block(const char *name)
 	return 0;
 }
 
+/* The serial or WWN of the disk whose sysfs folder is DEV, spaces made '_'; *ID NULL when none. */
+static int disk_id(const char *dev, char **id)
+{
+	static const char *const ids[] = { "device/serial", "device/wwid", "wwid", "serial" };
+	int r = 0;
+
+	*id = NULL;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]) && !*id && r >= 0; i++)
+		r = read_attr(dev, ids[i], id);
+	if (*id)
+		no_spaces(*id);
+	return r < 0 ? r : 0;
+}
+
+int hydra_probe_disk_id(const char *sysfs, const char *name, char **id)
+{
+	char *dev = hydra_strdupf("%s/block/%s", sysfs, name);
+	int r = dev ? disk_id(dev, id) : -ENOMEM;
+
+	free(dev);
+	return r;
+}
+
 static int cmp_disk(const void *a, const void *b)
 {
 	return strcmp(((const struct hydra_disk_id *)a)->id, ((const struct hydra_disk_id *)b)->id);
@@ -128,7 +151,6 @@ static int cmp_disk(const void *a, const void *b)
 
 static int probe_block(const char *sysfs, struct hydra_machine *m)
 {
-	static const char *const ids[] = { "device/serial", "device/wwid", "wwid", "serial" };
 	char *block = hydra_path_join(sysfs, "block"), *dev = NULL, *size = NULL, *id = NULL;
 	DIR *d = NULL;
 	struct dirent *e;
@@ -143,7 +165,7 @@ static int probe_block(const char *sysfs, struct hydra_machine *m)
 		unsigned long long sectors;
 		char *end;
 
-		if (e->d_name[0] == '.' || virtual_block(e->d_name))
+		if (e->d_name[0] == '.' || hydra_probe_block_virtual(e->d_name))
 			continue;
 		free(dev);
 		free(size);
@@ -161,13 +183,11 @@ static int probe_block(const char *sysfs, struct hydra_machine *m)
 		sectors = strtoull(size, &end, 10);
 		if (errno || *end || sectors == 0)
 			continue;
-		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]) && !id; i++)
-			if ((r = read_attr(dev, ids[i], &id)) < 0)
-				goto out;
+		if ((r = disk_id(dev, &id)) < 0)
+			goto out;
 		/* Without a serial a disk cannot identify a machine. */
 		if (!id)
 			continue;
-		no_spaces(id);
 		if (m->n_disks == HYDRA_HWDB_MAX_DISKS) {
 			hydra_log(HYDRA_LOG_WARN, "more than %d disks, ignoring '%s'",
 				  HYDRA_HWDB_MAX_DISKS, e->d_name);

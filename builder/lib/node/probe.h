@@ -14,5 +14,9 @@
  * allocation failure and an unreadable SYSFS root are errors.
  */
 int hydra_probe(const char *sysfs, const char *proc, struct hydra_machine *m);
+/* 1 for a block device no machine is written onto: loop, ram, zram, dm-, md, sr, fd, nbd. */
+int hydra_probe_block_virtual(const char *name);
+/* The serial or WWN of disk NAME under SYSFS (as profiles record it), malloc'd; *ID NULL when none. */
+int hydra_probe_disk_id(const char *sysfs, const char *name, char **id);
 
 #endif
