@@ -125,12 +125,11 @@ static int restore(const struct hydra_install_req *q, const char *dev, const cha
 		hydra_data_close(HYDRA_DATA_NAME);
 	if (r)
 		return r;
-	r = cli_data_restore_replica(&ra) == 0 ? 0 : -EIO;
-	return r;
+	return cli_data_restore_replica(&ra) == 0 ? 0 : -EIO;
 }
 
-static int install(const struct hydra_install_req *q, const struct hydra_node *node,
-		   const struct hydra_node *holder, const char *dev, struct cli_progress *p)
+static int install(const struct hydra_install_req *q, const struct hydra_node *holder,
+		   const char *dev, struct cli_progress *p)
 {
 	struct hydra_clone_opts o = { .sysroot = "", .node = q->node, .data = HYDRA_DATA_NONE,
 				      .progress = cli_progress_cb, .progress_ud = p };
@@ -138,7 +137,6 @@ static int install(const struct hydra_install_req *q, const struct hydra_node *n
 	size_t len = 0;
 	int r = 0, e;
 
-	(void)node;
 	if (q->data_replica) {
 		o.data = HYDRA_DATA_EMPTY;
 		o.fill = fill;
@@ -197,7 +195,7 @@ int cmd_install(int argc, char **argv)
 		       ", without data");
 	if (!r && !a.dry) {
 		cli_progress_init(&p, a.mode, "installing");
-		r = install(&q, node, holder, dev, &p);
+		r = install(&q, holder, dev, &p);
 	}
 	hydra_hwdb_free(db);
 	return cli_exit_code(r);

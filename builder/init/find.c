@@ -10,39 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <blkid.h>
-
 #include "base/util.h"
 #include "init.h"
+#include "node/probe.h"
 
 #define LABEL "HYDRA"
 
 struct seen {
 	char text[2048];
 };
-
-/* TYPE and LABEL of DEV by a low-level probe (no cache: devices come and go). */
-static int probe(const char *dev, char *type, size_t tlen, char *label, size_t llen)
-{
-	blkid_probe pr = blkid_new_probe_from_filename(dev);
-	const char *v;
-	int r = 1;
-
-	type[0] = label[0] = '\0';
-	if (!pr)
-		return -errno;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL);
-	if (blkid_do_safeprobe(pr) == 0) {
-		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
-			snprintf(type, tlen, "%s", v);
-		if (blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0)
-			snprintf(label, llen, "%s", v);
-		r = 0;
-	}
-	blkid_free_probe(pr);
-	return r;
-}
 
 /* Mount DEV and check its MANIFEST; 0 when it is the medium we want. */
 static int try_medium(struct boot *b, const char *dev, struct seen *s)
@@ -88,7 +64,7 @@ static int scan(struct boot *b, struct seen *s)
 		if (found && ents[i]->d_name[0] != '.' && strncmp(ents[i]->d_name, "loop", 4) &&
 		    strncmp(ents[i]->d_name, "ram", 3)) {
 			snprintf(dev, sizeof(dev), "/dev/%s", ents[i]->d_name);
-			if (probe(dev, type, sizeof(type), label, sizeof(label)) == 0 &&
+			if (hydra_probe_fs(dev, type, sizeof(type), label, sizeof(label)) == 0 &&
 			    !strcmp(type, "vfat") && !strcmp(label, LABEL))
 				found = try_medium(b, dev, s);
 			else

@@ -315,6 +315,12 @@ int hydra_replica_held(const char *datadir, struct hydra_replica_info **list, si
 	return r;
 }
 
+int hydra_replica_held_one(const char *datadir, const char *node, struct hydra_replica_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return is_held(datadir, node) ? walk_repo(datadir, node, 0, info) : -ENOENT;
+}
+
 int hydra_replica_held_check(const char *datadir, const char *node)
 {
 	struct hydra_replica_info info;

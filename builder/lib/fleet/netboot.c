@@ -179,17 +179,13 @@ static int plan_tools(void)
 static int plan_replica(const struct hydra_netboot_opts *o, struct hydra_netboot_plan *p)
 {
 	const char *datadir = o->datadir ? o->datadir : HYDRA_DATA_DIR;
-	struct hydra_replica_info *list = NULL;
+	struct hydra_replica_info info;
 	char user[80];
-	size_t n = 0;
-	int r = hydra_replica_held(datadir, &list, &n), found = 0;
+	int r = hydra_replica_held_one(datadir, p->node, &info), found = !r && info.snapshots;
 
-	for (size_t i = 0; !r && i < n; i++)
-		if (!strcmp(list[i].node, p->node) && list[i].snapshots && !list[i].err) {
-			p->replica_bytes = list[i].bytes;
-			found = 1;
-		}
-	free(list);
+	if (r == -ENOENT)
+		r = 0;
+	p->replica_bytes = info.bytes;
 	snprintf(user, sizeof(user), HYDRA_REPLICA_USER "%s", p->node);
 	if (!r && !found) {
 		hydra_err("no replica of %s with a snapshot is kept in %s (hydra data replicas); "

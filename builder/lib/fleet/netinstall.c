@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <blkid.h>
-
 #include "base/http.h"
 #include "base/hydra.h"
 #include "base/sysfs.h"
@@ -252,26 +250,6 @@ int hydra_install_pick_disk(const char *sysroot, const char *spec, const struct 
 	return r;
 }
 
-/* TYPE and LABEL of DEV, "" where none. */
-static void probe_fs(const char *dev, char *type, size_t tlen, char *label, size_t llen)
-{
-	blkid_probe pr = blkid_new_probe_from_filename(dev);
-	const char *v;
-
-	type[0] = label[0] = '\0';
-	if (!pr)
-		return;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL);
-	if (blkid_do_safeprobe(pr) == 0) {
-		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
-			snprintf(type, tlen, "%s", v);
-		if (blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0)
-			snprintf(label, llen, "%s", v);
-	}
-	blkid_free_probe(pr);
-}
-
 int hydra_install_disk_holds_hydra(const char *sysroot, const char *dev, char *why, size_t len)
 {
 	const char *disk = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
@@ -286,7 +264,7 @@ int hydra_install_disk_holds_hydra(const char *sysroot, const char *dev, char *w
 		if (!held && ents[i]->d_name[0] != '.' &&
 		    hydra_sysfs_exists(dir, "/%s/partition", ents[i]->d_name)) {
 			snprintf(path, sizeof(path), "/dev/%s", ents[i]->d_name);
-			probe_fs(path, type, sizeof(type), label, sizeof(label));
+			hydra_probe_fs(path, type, sizeof(type), label, sizeof(label));
 			if (!strcmp(type, "vfat") && !strcmp(label, "HYDRA"))
 				held = snprintf(why, len, "%s holds a hydra medium", path) > 0;
 			else if (!strcmp(type, "crypto_LUKS") && !strcmp(label, "HYDRA-DATA"))

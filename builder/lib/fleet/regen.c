@@ -19,16 +19,12 @@ static int fill(const char *dir, void *ud)
 
 int hydra_regen_clone_opts(const struct hydra_regen *g, struct hydra_clone_opts *o)
 {
-	struct hydra_replica_info *list = NULL;
-	size_t n = 0;
-	int r = hydra_replica_held(g->datadir, &list, &n), found = 0;
+	struct hydra_replica_info info;
+	int r = hydra_replica_held_one(g->datadir, g->node, &info), found = !r && info.snapshots;
 
-	for (size_t i = 0; !r && i < n; i++)
-		if (!strcmp(list[i].node, g->node) && list[i].snapshots) {
-			o->fill_bytes = list[i].bytes;
-			found = 1;
-		}
-	free(list);
+	if (r == -ENOENT)
+		r = 0;
+	o->fill_bytes = info.bytes;
 	if (!r && !found) {
 		hydra_err("no replica of %s with a snapshot is kept on this node (hydra data replicas)",
 			  g->node);

@@ -135,6 +135,8 @@ int hydra_replica_accept(const char *datadir, const char *node, const char *pubk
 int hydra_replica_users(const char *datadir);
 /* The replicas kept here: snapshots and newest time from the files (no key needed), size. */
 int hydra_replica_held(const char *datadir, struct hydra_replica_info **list, size_t *n);
+/* The same of NODE's replica alone; -ENOENT when none is kept here. */
+int hydra_replica_held_one(const char *datadir, const char *node, struct hydra_replica_info *info);
 /*
  * Without the key: restic names every file but config by the SHA-256 of
  * its contents, so a holder finds damage by hashing. -EBADMSG, naming each

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <blkid.h>
+
 #include "base/hydra.h"
 #include "base/sysfs.h"
 #include "base/util.h"
@@ -119,6 +121,28 @@ int hydra_probe_block_virtual(const char *name)
 		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
 			return 1;
 	return 0;
+}
+
+int hydra_probe_fs(const char *dev, char *type, size_t tlen, char *label, size_t llen)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	const char *v;
+	int r = 1;
+
+	type[0] = label[0] = '\0';
+	if (!pr)
+		return -errno;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_LABEL);
+	if (blkid_do_safeprobe(pr) == 0) {
+		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
+			snprintf(type, tlen, "%s", v);
+		if (blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0)
+			snprintf(label, llen, "%s", v);
+		r = 0;
+	}
+	blkid_free_probe(pr);
+	return r;
 }
 
 /* The serial or WWN of the disk whose sysfs folder is DEV, spaces made '_'; *ID NULL when none. */
