@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "fleet/inventory.h"
+#include "fleet/regen.h"
 #include "fleet/replica.h"
 #include "fleet/restic.h"
 #include "node/crypt.h"
@@ -169,6 +170,29 @@ static void repo_file(const char *dir, const char *text)
 	OK(t_write(path, text) == 0);
 }
 
+/* One replica looked up alone, as regenerate and clone --data replica do. */
+static void test_held_one(void)
+{
+	struct hydra_regen g = { .datadir = "data", .node = "beta", .holder = "alpha" };
+	struct hydra_clone_opts o = { 0 };
+	struct hydra_replica_info info;
+
+	EQ_INT(hydra_replica_held_one("data", "beta", &info), 0);
+	EQ_STR(info.node, "beta");
+	EQ_INT(info.snapshots, 2);
+	EQ_INT(info.bytes, 14 + 15 + 6 + 5 + 21);
+	EQ_INT(hydra_replica_held_one("data", "gamma", &info), -ENOENT);
+	EQ_INT(hydra_replica_held_one("data", "Not-A-Node", &info), -ENOENT);
+	EQ_INT(hydra_regen_clone_opts(&g, &o), 0);
+	EQ_INT(o.fill_bytes, 14 + 15 + 6 + 5 + 21);
+	EQ_STR(o.node, "beta");
+	OK(o.fill != NULL);
+	g.node = "gamma";
+	t_log[0] = '\0';
+	EQ_INT(hydra_regen_clone_opts(&g, &o), -ENOENT);
+	CONTAINS(t_log, "no replica of gamma with a snapshot is kept on this node");
+}
+
 static void test_held_by_names(void)
 {
 	struct hydra_replica_info *list = NULL;
@@ -191,6 +215,7 @@ static void test_held_by_names(void)
 		EQ_INT(list[0].bytes, 14 + 15 + 6 + 5 + 21);
 	}
 	free(list);
+	test_held_one();
 	EQ_INT(hydra_replica_held_check("data", "beta"), 0);
 	EQ_INT(hydra_replica_copy_out("data", "beta", "alpha", "clone"), 0);
 	EQ_INT(sh("diff -r data/replicas/beta/repo clone/.hydra-restore/alpha"), 0);
