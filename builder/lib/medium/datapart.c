@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/blockdev.h"
 #include "base/hydra.h"
 #include "base/util.h"
 #include "medium/datapart.h"
@@ -68,13 +69,8 @@ static int tell_kernel(const char *disk, char *part, size_t len, uint64_t start,
 	close(fd);
 	if (!r)
 		r = hydra_data_partition(disk, PART_WAIT_MS, part, len);
-	/* devtmpfs makes the node; give it a moment on a slow machine. */
-	for (int i = 0; !r && i < 50 && access(part, F_OK) < 0; i++)
-		usleep(100000);
-	if (!r && access(part, F_OK) < 0) {
-		hydra_err("'%s' did not appear", part);
-		r = -ENODEV;
-	}
+	if (!r && (r = hydra_blockdev_wait(part, PART_WAIT_MS)))
+		hydra_err("'%s' did not appear as a block device", part);
 	if (!r)
 		hydra_info("partition 2 of '%s' is '%s'", disk, part);
 	return r;
@@ -152,23 +148,13 @@ int hydra_data_init_check(const char *disk)
 	return r ? r : check_target(disk, part, &is_file);
 }
 
-int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t len)
+/* Partition 2 of a block device told to the kernel, formatted, marked pending and opened. */
+static int init_on_disk(const struct hydra_data_init *o, char *part, size_t part_len,
+			uint64_t start, uint64_t sectors, const char *pass, size_t len)
 {
-	char part[PATH_MAX], name[64];
-	uint64_t start = 0, sectors = 0;
-	int is_file = 0, r;
+	char name[64];
+	int r = tell_kernel(o->disk, part, part_len, start, sectors);
 
-	r = hydra_data_partition(o->disk, 0, part, sizeof(part));
-	if (!r)
-		r = check_target(o->disk, part, &is_file);
-	if (!r)
-		r = hydra_parted_add_data(o->disk, o->size, HYDRA_DATA_MIN, o->force, &start,
-					  &sectors);
-	if (r)
-		return r;
-	if (is_file)
-		return format_in_file(o->disk, start, sectors, pass, len, &o->luks);
-	r = tell_kernel(o->disk, part, sizeof(part), start, sectors);
 	if (!r)
 		r = hydra_luks_format(part, pass, len, &o->luks);
 	if (!r)
@@ -178,5 +164,36 @@ int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t le
 		r = hydra_data_open(part, name, pass, len);
 	if (!r && !o->keep_open)
 		r = hydra_data_close(name);
+	return r;
+}
+
+int hydra_data_init(const struct hydra_data_init *o, const char *pass, size_t len)
+{
+	char part[PATH_MAX];
+	uint64_t start = 0, sectors = 0;
+	int is_file = 0, lock, r;
+
+	r = hydra_data_partition(o->disk, 0, part, sizeof(part));
+	if (!r)
+		r = check_target(o->disk, part, &is_file);
+	if (r)
+		return r;
+	if (is_file) {
+		r = hydra_parted_add_data(o->disk, o->size, HYDRA_DATA_MIN, o->force, &start,
+					  &sectors);
+		return r ? r : format_in_file(o->disk, start, sectors, pass, len, &o->luks);
+	}
+	/*
+	 * Held until partition 2 is formatted and open: udev re-reading the
+	 * table after our write would take the partition away for a moment.
+	 */
+	lock = hydra_blockdev_lock(o->disk);
+	if (lock < 0)
+		hydra_warn("cannot lock '%s' against udev: %s", o->disk, strerror(-lock));
+	r = hydra_parted_add_data(o->disk, o->size, HYDRA_DATA_MIN, o->force, &start, &sectors);
+	if (!r)
+		r = init_on_disk(o, part, sizeof(part), start, sectors, pass, len);
+	if (lock >= 0)
+		close(lock);
 	return r;
 }
