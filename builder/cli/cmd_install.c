@@ -128,15 +128,23 @@ static int restore(const struct hydra_install_req *q, const char *dev, const cha
 	return cli_data_restore_replica(&ra) == 0 ? 0 : -EIO;
 }
 
-static int install(const struct hydra_install_req *q, const struct hydra_node *holder,
-		   const char *dev, struct cli_progress *p)
+static int install(const struct hydra_install_req *q, const struct hydra_hwdb *db,
+		   const struct hydra_node *holder, const char *dev, struct cli_progress *p)
 {
 	struct hydra_clone_opts o = { .sysroot = "", .node = q->node, .data = HYDRA_DATA_NONE,
 				      .progress = cli_progress_cb, .progress_ud = p };
+	char reason[96];
 	char *pass = NULL;
 	size_t len = 0;
 	int r = 0, e;
 
+	if (hydra_install_machine_is("", db, q->node, reason, sizeof(reason))) {
+		printf("this machine is %s by its %s: the disk pins no node\n", q->node, reason);
+		o.node = NULL;
+	} else {
+		printf("this machine matches no profile as %s: the disk pins hydra.node=%s\n",
+		       q->node, q->node);
+	}
 	if (q->data_replica) {
 		o.data = HYDRA_DATA_EMPTY;
 		o.fill = fill;
@@ -148,10 +156,12 @@ static int install(const struct hydra_install_req *q, const struct hydra_node *h
 	if (!r)
 		r = hydra_clone(dev, &o);
 	cli_progress_done(p);
-	if (!r)
+	if (!r) {
 		printf("%s: written as %s, read back and committed\n", dev, q->node);
-	if (!r && q->data_replica)
-		r = restore(q, dev, pass, len);
+		hydra_install_report_step(q, HYDRA_INSTALL_STEP_WRITTEN);
+	}
+	if (!r && q->data_replica && !(r = restore(q, dev, pass, len)))
+		hydra_install_report_step(q, HYDRA_INSTALL_STEP_RESTORED);
 	hydra_key_free(pass, len);
 	if (!r)
 		r = hydra_install_report_done(q, HYDRA_DATA_DIR, holder);
@@ -195,7 +205,7 @@ int cmd_install(int argc, char **argv)
 		       ", without data");
 	if (!r && !a.dry) {
 		cli_progress_init(&p, a.mode, "installing");
-		r = install(&q, holder, dev, &p);
+		r = install(&q, db, holder, dev, &p);
 	}
 	hydra_hwdb_free(db);
 	return cli_exit_code(r);

@@ -174,6 +174,12 @@ static void describe(const struct hydra_netboot_event *ev, char *buf, size_t len
 	case HYDRA_NB_REPLICA:
 		snprintf(buf, len, "replica fetched by %s: %s", ev->ip, ev->detail);
 		break;
+	case HYDRA_NB_WRITTEN:
+		snprintf(buf, len, "%s says its disk is written, read back and committed", ev->ip);
+		break;
+	case HYDRA_NB_RESTORED:
+		snprintf(buf, len, "%s says its data is restored from the replica", ev->ip);
+		break;
 	case HYDRA_NB_DONE: snprintf(buf, len, "done: %s", ev->detail); break;
 	case HYDRA_NB_DISARMED:
 		snprintf(buf, len, "disarmed: servers stopped, run directory removed");

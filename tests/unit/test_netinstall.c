@@ -93,6 +93,33 @@ static void test_pick_disk(void)
 	EQ_INT(hydra_install_pick_disk("root", "/dev/loop0", NULL, dev, sizeof(dev)), -ENOENT);
 }
 
+/* This machine is beta by its DMI UUID, by its MAC alone, or matches nothing (a replacement). */
+static void test_machine_is(void)
+{
+	struct hydra_hwdb *db = NULL;
+	char reason[96];
+
+	EQ_INT(hydra_mkdir_p("db/nodes", 0755), 0);
+	EQ_INT(t_write("db/nodes/beta.conf", "[identity]\nuuid = 11111111-2222-3333-4444-666666666666\n"
+		       "macs = 52:54:00:00:00:b2\n"), 0);
+	EQ_INT(t_write("db/nodes/alpha.conf", "[identity]\nmacs = 52:54:00:00:00:a1\n"), 0);
+	EQ_INT(hydra_hwdb_load("db", &db), 0);
+	EQ_INT(hydra_mkdir_p("me/sys/class/net/eth0/device", 0755), 0);
+	EQ_INT(hydra_mkdir_p("me/sys/class/dmi/id", 0755), 0);
+	EQ_INT(t_write("me/sys/class/net/eth0/address", "52:54:00:00:00:b2\n"), 0);
+	EQ_INT(hydra_install_machine_is("me", db, "beta", reason, sizeof(reason)), 1);
+	EQ_STR(reason, "mac 52:54:00:00:00:b2");
+	EQ_INT(t_write("me/sys/class/dmi/id/product_uuid", "11111111-2222-3333-4444-666666666666\n"), 0);
+	EQ_INT(hydra_install_machine_is("me", db, "beta", reason, sizeof(reason)), 1);
+	EQ_STR(reason, "dmi uuid 11111111-2222-3333-4444-666666666666");
+	EQ_INT(hydra_install_machine_is("me", db, "alpha", reason, sizeof(reason)), 0);
+	/* A replacement machine: another UUID and MAC, so its disk must pin the node. */
+	EQ_INT(t_write("me/sys/class/dmi/id/product_uuid", "99999999-2222-3333-4444-666666666666\n"), 0);
+	EQ_INT(t_write("me/sys/class/net/eth0/address", "52:54:00:00:00:99\n"), 0);
+	EQ_INT(hydra_install_machine_is("me", db, "beta", reason, sizeof(reason)), 0);
+	hydra_hwdb_free(db);
+}
+
 static pid_t httpd(unsigned *port)
 {
 	char cmd[512], conf[4096 + 16];
@@ -166,6 +193,7 @@ int main(void)
 {
 	RUN(test_parse);
 	RUN(test_pick_disk);
+	RUN(test_machine_is);
 	RUN(test_fetch_replica);
 	TESTS_END();
 }

@@ -211,6 +211,21 @@ static size_t match_profile(const struct disk *d, size_t n, const struct hydra_m
 	return found;
 }
 
+int hydra_install_machine_is(const char *sysroot, const struct hydra_hwdb *db, const char *node,
+			     char *reason, size_t len)
+{
+	struct hydra_machine m = { 0 };
+	const struct hydra_node *found = NULL;
+	char *sys = hydra_strdupf("%s/sys", sysroot), *proc = hydra_strdupf("%s/proc", sysroot);
+	int is = sys && proc && hydra_probe(sys, proc, &m) == 0 &&
+		 hydra_hwdb_match(db, &m, &found, reason, len) == 0 && !strcmp(found->name, node);
+
+	hydra_machine_clear(&m);
+	free(sys);
+	free(proc);
+	return is;
+}
+
 int hydra_install_pick_disk(const char *sysroot, const char *spec, const struct hydra_machine *profile,
 			    char *dev, size_t len)
 {
@@ -401,6 +416,19 @@ static int done_sftp(const struct hydra_install_req *q, const char *datadir,
 	unlink(empty);
 	free(batch);
 	return r;
+}
+
+void hydra_install_report_step(const struct hydra_install_req *q, const char *step)
+{
+	char *url = hydra_strdupf("%s" HYDRA_INSTALL_STEP_PREFIX "%s-%s", q->url, q->token, step),
+	     *body = NULL;
+	int r = url ? hydra_http_get_mem(url, 4096, HTTP_TIMEOUT, &body, NULL) : -ENOMEM;
+
+	if (r)
+		hydra_warn("cannot tell %s that the disk is %s (%s): its progress lines miss it",
+			   q->holder, step, strerror(-r));
+	free(url);
+	free(body);
 }
 
 int hydra_install_report_done(const struct hydra_install_req *q, const char *datadir,

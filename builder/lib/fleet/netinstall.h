@@ -31,6 +31,13 @@
 
 /* The file that says a regeneration is done: "regenerated-" TOKEN. */
 #define HYDRA_INSTALL_DONE_PREFIX "regenerated-"
+/*
+ * The node's steps, told to the neighbour for its progress lines by fetching
+ * /step-TOKEN-NAME: progress only, not authenticated (done is).
+ */
+#define HYDRA_INSTALL_STEP_PREFIX "step-"
+#define HYDRA_INSTALL_STEP_WRITTEN "written"
+#define HYDRA_INSTALL_STEP_RESTORED "restored"
 /* The token: 128 bits from getrandom, in hex. */
 #define HYDRA_INSTALL_TOKEN_HEX 32
 /* What the neighbour's HTTP server lists of the replica it serves, one "SIZE PATH" a line. */
@@ -68,6 +75,16 @@ int hydra_install_pick_disk(const char *sysroot, const char *spec, const struct 
 			    char *dev, size_t len);
 
 /*
+ * 1 when this machine (SYSROOT/sys, SYSROOT/proc) is NODE by the hardware-db
+ * DB alone, its DMI UUID or a MAC matching NODE's profile, as hydra-init
+ * would match it; REASON says which ("dmi uuid ..."). Then its disk needs
+ * no hydra.node= pinned: the medium boots it as any node's medium does, and
+ * a replacement machine that matches nothing still gets NODE. 0 when not.
+ */
+int hydra_install_machine_is(const char *sysroot, const struct hydra_hwdb *db, const char *node,
+			     char *reason, size_t len);
+
+/*
  * 1 when DEV ("/dev/vdb") holds one of hydra's things on any partition: a
  * medium (vfat labelled HYDRA) or a data volume (LUKS labelled HYDRA-DATA);
  * WHY says which partition and what. 0 when not, -errno when it cannot be read.
@@ -86,6 +103,9 @@ int hydra_install_fetch_replica(const struct hydra_install_req *q, const char *d
  * the key restored on DATADIR (NEIGHBOUR: the holder's profile, for its
  * address); without, by fetching URL/regenerated-TOKEN.
  */
+/* STEP told to the neighbour; a failure is only warned of: it is progress, not the result. */
+void hydra_install_report_step(const struct hydra_install_req *q, const char *step);
+
 int hydra_install_report_done(const struct hydra_install_req *q, const char *datadir,
 			      const struct hydra_node *neighbour);
 

@@ -184,6 +184,7 @@ const char *hydra_netboot_phase_name(enum hydra_netboot_phase p)
 		[HYDRA_NB_TFTP] = "tftp", [HYDRA_NB_SCRIPT] = "script",
 		[HYDRA_NB_KERNEL] = "kernel", [HYDRA_NB_INITRD] = "initrd",
 		[HYDRA_NB_FILE] = "file", [HYDRA_NB_REPLICA] = "replica",
+		[HYDRA_NB_WRITTEN] = "written", [HYDRA_NB_RESTORED] = "restored",
 		[HYDRA_NB_DONE] = "done", [HYDRA_NB_DISARMED] = "disarmed",
 	};
 

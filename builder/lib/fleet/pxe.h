@@ -75,6 +75,8 @@ enum hydra_netboot_phase {
 	HYDRA_NB_INITRD,       /* the initramfs fetched by ip */
 	HYDRA_NB_FILE,         /* another served file (path) fetched by ip */
 	HYDRA_NB_REPLICA,      /* every file of the replica fetched by ip; detail: files, bytes */
+	HYDRA_NB_WRITTEN,      /* the node says its disk is written, read back and committed */
+	HYDRA_NB_RESTORED,     /* the node says its data is restored from the replica */
 	HYDRA_NB_DONE,         /* the node reported done; detail: how */
 	HYDRA_NB_DISARMED,     /* servers stopped, run directory removed */
 };

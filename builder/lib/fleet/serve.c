@@ -204,13 +204,29 @@ static int serve_replica(const struct hydra_netboot_plan *p, const char *http, u
 	return r;
 }
 
-/* --data none: the node fetches /regenerated-TOKEN when it is done; an empty file answers. */
-static int serve_done_file(const struct hydra_netboot_plan *p, const char *http)
+/* An empty file the node fetches to say something: NAME is PREFIX TOKEN SUFFIX. */
+static int serve_empty(const char *http, const char *prefix, const char *token, const char *suffix)
 {
-	char *path = hydra_strdupf("%s/" HYDRA_INSTALL_DONE_PREFIX "%s", http, p->token);
+	char *path = hydra_strdupf("%s/%s%s%s", http, prefix, token, suffix);
 	int r = path ? hydra_write_file_atomic(path, "", 0, 0644) : -ENOMEM;
 
 	free(path);
+	return r;
+}
+
+/*
+ * The node's steps, /step-TOKEN-written and -restored, and, with --data
+ * none, /regenerated-TOKEN when it is done (httpd_line reads the fetches).
+ */
+static int serve_node_reports(const struct hydra_netboot_plan *p, const char *http)
+{
+	int r = serve_empty(http, HYDRA_INSTALL_STEP_PREFIX, p->token, "-" HYDRA_INSTALL_STEP_WRITTEN);
+
+	if (!r)
+		r = serve_empty(http, HYDRA_INSTALL_STEP_PREFIX, p->token,
+				"-" HYDRA_INSTALL_STEP_RESTORED);
+	if (!r && !p->replica)
+		r = serve_empty(http, HYDRA_INSTALL_DONE_PREFIX, p->token, "");
 	return r;
 }
 
@@ -230,8 +246,8 @@ static int fill_http(struct hydra_netboot *nb, const struct hydra_netboot_plan *
 		r = link_served(http, medium, HYDRA_SIGNATURE_PATH);
 	if (!r && p->replica)
 		r = serve_replica(p, http, &nb->replica_files);
-	if (!r && !p->replica)
-		r = serve_done_file(p, http);
+	if (!r)
+		r = serve_node_reports(p, http);
 	return r;
 }
 
@@ -662,22 +678,39 @@ static void replica_fetched(struct hydra_netboot *nb, struct hydra_netboot_event
 	emit(nb, ev);
 }
 
+/* PATH is PREFIX, this run's token, then SUFFIX. */
+static int is_report(const struct hydra_netboot *nb, const char *path, const char *prefix,
+		     const char *suffix)
+{
+	size_t np = strlen(prefix), nt = strlen(nb->token);
+
+	return !strncmp(path, prefix, np) && !strncmp(path + np, nb->token, nt) &&
+	       !strcmp(path + np + nt, suffix);
+}
+
 static void httpd_line(struct hydra_netboot *nb, const char *line)
 {
 	struct hydra_netboot_event ev;
 
-	if (hydra_pxe_parse_httpd(&nb->http, line, &ev)) {
-		if (ev.phase == HYDRA_NB_FILE && !strncmp(ev.path, HYDRA_INSTALL_REPLICA_DIR "/",
-							  strlen(HYDRA_INSTALL_REPLICA_DIR) + 1))
-			replica_fetched(nb, &ev);
-		else if (!nb->done_file && ev.phase == HYDRA_NB_FILE &&
-		    !strncmp(ev.path, HYDRA_INSTALL_DONE_PREFIX, strlen(HYDRA_INSTALL_DONE_PREFIX)) &&
-		    !strcmp(ev.path + strlen(HYDRA_INSTALL_DONE_PREFIX), nb->token))
-			nb->done = 1;
-		else
-			emit(nb, &ev);
-	} else
+	if (!hydra_pxe_parse_httpd(&nb->http, line, &ev)) {
 		hydra_debug("httpd: %s", line);
+		return;
+	}
+	if (ev.phase == HYDRA_NB_FILE && !strncmp(ev.path, HYDRA_INSTALL_REPLICA_DIR "/",
+						  strlen(HYDRA_INSTALL_REPLICA_DIR) + 1))
+		return replica_fetched(nb, &ev);
+	if (!nb->done_file && is_report(nb, ev.path, HYDRA_INSTALL_DONE_PREFIX, "")) {
+		nb->done = 1;
+		return;
+	}
+	if (is_report(nb, ev.path, HYDRA_INSTALL_STEP_PREFIX, "-" HYDRA_INSTALL_STEP_WRITTEN))
+		ev.phase = HYDRA_NB_WRITTEN;
+	else if (is_report(nb, ev.path, HYDRA_INSTALL_STEP_PREFIX, "-" HYDRA_INSTALL_STEP_RESTORED))
+		ev.phase = HYDRA_NB_RESTORED;
+	/* The token stays out of the progress lines. */
+	if (ev.phase == HYDRA_NB_WRITTEN || ev.phase == HYDRA_NB_RESTORED)
+		ev.path[0] = '\0';
+	emit(nb, &ev);
 }
 
 /* Each whole line the log T has gained since the last call, to FN. */
