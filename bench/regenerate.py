@@ -5,10 +5,14 @@ A: `hydra regenerate --dhcp own --data none alpha` in a network namespace of its
 (as tests/vm/80-netboot does for beta), QEMU on that tap with alpha's MAC, an empty 2 GiB disk
 and `-boot n`:
 the bare machine netboots the default image, `hydra install` writes its disk and reports done,
-the machine restarts (QEMU runs with -no-reboot, so this is a second QEMU on the same disk and
-tap, with the network first, `-boot order=nc`) and boots from its disk to its root shell. Each
-phase is timed on the host's clock as it shows: regenerate's JSON progress lines as they come on
-its stderr, the guest's console lines as they come on its serial port.
+the machine restarts and boots from its disk to its root shell. QEMU runs with -no-reboot, so
+the restart is a second QEMU on the same disk and tap, started twice: with the disk first
+(`-boot order=c`: the network boot was a one-time choice, as `ipmitool chassis bootdev pxe`
+makes it) and with the network first (`-boot order=nc`: the firmware tries the network, gets no
+offer and falls through to the disk). A's time is the first QEMU's run, to its exit at the
+restart, plus the second's, to the root shell; the harness's own seconds between them are not
+counted. Each phase is timed on the host's clock as it shows: regenerate's JSON progress lines
+as they come on its stderr, the guest's console lines as they come on its serial port.
 
 B: the default image booted in QEMU with a second, empty 2 GiB disk; `hydra clone --yes
 --progress=none --as alpha /dev/vdb` in the guest (pinned to alpha as install pins it; timed with
@@ -206,17 +210,25 @@ def round_a(i):
     missing = set(PAYLOAD) - {e.get("path") for _, e in rg.events}
     if missing:
         print(f"# round {i}: regenerate's progress shows no fetch of {sorted(missing)}")
-    with guest(f"bench-regen-disk-{i}", disk, "order=nc") as vm:
-        marks.append(("second QEMU started (network first, -boot order=nc)", vm.start))
+    restarted = dict(marks)["restart: the first QEMU exits"]
+    restarts = {order: restart(i, disk, order) for order in ("c", "nc")}
+    return (sorted(marks, key=lambda m: m[1]), start, restarted - start, restarts,
+            fetched.group(1).decode())
+
+
+def restart(i, disk, order):
+    """The regenerated disk booted with -boot order=ORDER: (seconds to the medium found, to
+    the root shell)."""
+    with guest(f"bench-regen-disk-{order}-{i}", disk, f"order={order}") as vm:
         vm.expect(rb"hydra-init: medium /dev/vda1", 600)
-        marks.append(("hydra-init found its disk medium", time.monotonic()))
+        found = vm.elapsed()
         vm.wait_login(600)
-        marks.append(("root shell on its own disk", time.monotonic()))
+        shell = vm.elapsed()
         boot = boot_json(vm)
         vm.poweroff()
     if boot.get("medium") != "/dev/vda1" or boot.get("node") != NODE or boot.get("netboot"):
         sys.exit(f"the restarted machine did not boot its disk as {NODE}: {boot}")
-    return sorted(marks, key=lambda m: m[1]), start, fetched.group(1).decode()
+    return found, shell
 
 
 def timed(vm, cmd):
@@ -273,9 +285,11 @@ try:
     manifest = open(f"{MEDIUM}/hydra/MANIFEST").read()
     PAYLOAD = {p: int(n) for n, p in re.findall(r"^file \S+ (\d+) (\S+)$", manifest, re.M)}
     for i in range(1, ROUNDS + 1):
-        marks, start, said = round_a(i)
-        a_runs.append((marks[-1][1] - start, marks, start, said, loadavg()))
-        print(f"# round {i}: A {a_runs[-1][0]:.1f} s (load {a_runs[-1][4]})", flush=True)
+        marks, start, first, restarts, said = round_a(i)
+        a_runs.append((first + restarts["c"][1], first + restarts["nc"][1], marks, start,
+                       first, restarts, said, loadavg()))
+        print(f"# round {i}: A {first:.1f} + {restarts['c'][1]:.1f} s disk first, + "
+              f"{restarts['nc'][1]:.1f} s network first (load {a_runs[-1][-1]})", flush=True)
         clone, boot, found = round_b(i)
         b_runs.append((clone + boot, clone, boot, found, loadavg()))
         print(f"# round {i}: B {clone:.1f} + {boot:.1f} s (load {b_runs[-1][4]})", flush=True)
@@ -283,11 +297,13 @@ finally:
     sh(f"ip netns del {NS}")
     shutil.rmtree(tmp, ignore_errors=True)
 
-a_total, marks, start, said, _ = min(a_runs, key=lambda r: r[0])
+a_total, _, marks, start, first, restarts, said, _ = min(a_runs, key=lambda r: r[0])
+a_net = min(r[1] for r in a_runs)
 b_total, clone, boot, found, _ = min(b_runs, key=lambda r: r[0])
 print(f"commit {commit}; load average (1/5/15 min) {load_start} at the start, {loadavg()} at "
       f"the end; {ROUNDS} alternating rounds, best of each; TCG, {MEMORY} MiB, 2 vCPUs")
-print("rounds: A " + ", ".join(f"{r[0]:.1f}" for r in a_runs) + " s; B " +
+print("rounds: A disk first " + ", ".join(f"{r[0]:.1f}" for r in a_runs) +
+      " s; A network first " + ", ".join(f"{r[1]:.1f}" for r in a_runs) + " s; B " +
       ", ".join(f"{r[1]:.1f} + {r[2]:.1f} = {r[0]:.1f}" for r in b_runs) + " s")
 payload = sum(PAYLOAD.values())
 print(f"payload: {len(PAYLOAD)} files, {payload} bytes ({payload / 2**20:.1f} MiB) by the "
@@ -299,11 +315,17 @@ last = start
 for label, t in marks:
     print(f"| {label} | {t - start:.1f} s | {t - last:+.1f} s |")
     last = t
+for order, what in (("c", "disk first"), ("nc", "network first")):
+    f, shell_at = restarts[order]
+    print(f"| restarted, {what} (-boot order={order}): medium found, root shell | "
+          f"{first + f:.1f} s, {first + shell_at:.1f} s | {f:+.1f} s, {shell_at:+.1f} s |")
 print()
 print("| what | seconds |")
 print("|---|---|")
-print(f"| A: regeneration, QEMU start to the root shell on its disk after the restart | "
-      f"{a_total:.1f} |")
+print(f"| A: regeneration, QEMU start to the first QEMU's exit at the restart | {first:.1f} |")
+print(f"| A: then the disk first, to the root shell on its disk | {a_total:.1f} |")
+print(f"| A: then the network first, to the root shell on its disk (best round) | "
+      f"{a_net:.1f} |")
 at = dict((label, t) for label, t in marks)
 write = (at["disk written, read back and committed"] -
          at[f"{NODE} booted from RAM, hydra install starts (its plan)"])
@@ -314,5 +336,7 @@ print(f"| B: `hydra clone --as {NODE} /dev/vdb` in a default-image guest (/proc/
 print(f"| B: boot of the clone, QEMU start to root shell (hydra-init found the medium at "
       f"{found:.1f} s) | {boot:.1f} |")
 print(f"| B: clone + boot | {b_total:.1f} |")
-print(f"| A / B | {a_total / b_total:.2f} |")
-print(f"goal A <= 2 x B: {'met' if a_total <= 2 * b_total else 'not met'} as measured")
+print(f"| A / B, disk first after the restart | {a_total / b_total:.2f} |")
+print(f"| A / B, network first after the restart | {a_net / b_total:.2f} |")
+print(f"goal A <= 2 x B: {'met' if a_total <= 2 * b_total else 'not met'} with the disk first, "
+      f"{'met' if a_net <= 2 * b_total else 'not met'} with the network first, as measured")
