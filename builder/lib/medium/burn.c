@@ -330,6 +330,10 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 		r = hydra_wipe_signatures(target);
 	if (!r)
 		r = size_file(&b);
+	/* What an earlier medium left in the boot sector area goes first (the wipe clears only
+	 * its signature): from here to the end, nothing boots the target. */
+	if (!r && !(r = zero_out(&b, 0, HEAD)) && fdatasync(b.out) < 0)
+		r = hydra_err_errno("cannot clear the boot sector of '%s'", target);
 	if (r)
 		goto out;
 	b.total = 2 * b.size;
