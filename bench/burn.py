@@ -1,7 +1,17 @@
 #!/usr/bin/env python3
-"""hydra burn against dd, and hydra verify against sha256sum, side by side (root, loop devices)."""
+"""hydra burn against dd, and hydra verify against sha256sum, side by side (root).
+
+Burn and dd write the same 1 GiB image (tiny built with --size 1G: 129 MiB of data, the rest
+zeros) onto two kinds of target, each made afresh before every run so that both tools start
+from the same state: a loop device over a new sparse backing file (the loop device zeroes a
+range itself by punching its backing file, which burn asks it to do) and a new plain file
+(burn punches holes in it itself; dd has neither). A target is never reused, so neither tool
+pays for blocks the other allocated or freed. Each run reports the bytes the tool sent: for a
+loop device the sectors written in its /sys/block/loopN/stat (a zeroed range the device makes
+itself counts as written there too), and for a file the bytes allocated to it afterwards.
+Caches are dropped before each run. Alternating rounds, BENCH_ROUNDS (default 4); the best of
+each is compared."""
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -9,56 +19,108 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "lib"))
 from hydratest import HYDRA, OUT, TOP, sh  # noqa: E402
 
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 size = os.environ.get("BENCH_SIZE", "1G")
+os.makedirs(OUT, exist_ok=True)
 image = os.path.join(OUT, "bench-burn.img")
 tmp = tempfile.mkdtemp(prefix="hydra-bench.", dir=OUT)
-os.makedirs(OUT, exist_ok=True)
-status, out = sh(f"'{HYDRA}' build --size {size} -o '{image}' '{TOP}/images/tiny.conf'")
-if status:
-    sys.exit(out)
-disk = os.path.join(tmp, "disk.img")
-sh(f"truncate -s {os.path.getsize(image) + (64 << 20)} '{disk}'")
-dev = sh(f"losetup --find --show '{disk}'")[1].strip()
+
+
+def must(cmd):
+    status, out = sh(cmd)
+    if status:
+        sys.exit(f"'{cmd}' failed: {out}")
+    return out
+
+
+def loadavg():
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def timed(cmd):
     sh("sync; echo 3 > /proc/sys/vm/drop_caches")
     t = time.monotonic()
-    status, out = sh(cmd)
-    if status:
-        sys.exit(f"{cmd}: {out}")
+    must(cmd)
     return time.monotonic() - t
 
 
+def sectors_written(dev):
+    return int(open(f"/sys/block/{os.path.basename(dev)}/stat").read().split()[6])
+
+
+def on_loop(tool_cmd):
+    """TOOL_CMD (with {target}) onto a loop device over a new sparse file: seconds, bytes."""
+    backing = os.path.join(tmp, "backing.img")
+    must(f"rm -f '{backing}' && truncate -s {os.path.getsize(image) + (64 << 20)} '{backing}'")
+    dev = must(f"losetup --find --show '{backing}'").strip()
+    try:
+        before = sectors_written(dev)
+        seconds = timed(tool_cmd.format(target=dev))
+        return seconds, (sectors_written(dev) - before) * 512
+    finally:
+        sh(f"losetup -d {dev}")
+        os.unlink(backing)
+
+
+def on_file(tool_cmd):
+    """TOOL_CMD onto a new plain file: seconds, bytes allocated to it afterwards."""
+    target = os.path.join(tmp, "target.img")
+    must(f"rm -f '{target}' && truncate -s {os.path.getsize(image)} '{target}'")
+    try:
+        seconds = timed(tool_cmd.format(target=f"'{target}'"))
+        return seconds, os.stat(target).st_blocks * 512
+    finally:
+        os.unlink(target)
+
+
+DD = f"dd if='{image}' of={{target}} bs=4M oflag=direct conv=fsync,notrunc status=none"
+DD_FILE = f"dd if='{image}' of={{target}} bs=4M conv=fsync,notrunc status=none"
+BURN = f"'{HYDRA}' burn --yes --progress=none '{image}' {{target}}"
+
+load_start = loadavg()
+commit = must(f"git -C '{TOP}' rev-parse --short HEAD").strip()
+if must(f"git -C '{TOP}' status --porcelain --untracked-files=no").strip():
+    commit += " (with uncommitted changes)"
 try:
-    mib = os.path.getsize(image) >> 20
-    # Alternating rounds, so neither pays alone for the first allocation of the disk or a
-    # busy moment of the machine; the best of each is reported.
-    runs = {"dd": [], "burn": []}
-    for _ in range(int(os.environ.get("BENCH_ROUNDS", "4"))):
-        runs["dd"].append(timed(f"dd if='{image}' of={dev} bs=4M oflag=direct conv=fsync "
-                                "status=none"))
-        runs["burn"].append(timed(f"'{HYDRA}' burn --yes --progress=none '{image}' {dev}"))
-    dd, burn = min(runs["dd"]), min(runs["burn"])
-    print(f"image {mib} MiB onto a loop device (best of {len(runs['dd'])} alternating rounds; "
-          f"dd {' '.join(f'{x:.2f}' for x in runs['dd'])}, "
-          f"burn {' '.join(f'{x:.2f}' for x in runs['burn'])})")
-    print(f"dd bs=4M oflag=direct conv=fsync:   {dd:.2f} s")
-    print(f"hydra burn (with read-back):        {burn:.2f} s   ratio {burn / dd:.2f}")
+    must(f"'{HYDRA}' build --size {size} -o '{image}' '{TOP}/images/tiny.conf'")
+    mib = os.path.getsize(image) / 2**20
+    data = int(must(f"du --block-size=1 '{image}'").split()[0]) / 2**20
+    runs = {k: [] for k in ("dd_loop", "burn_loop", "dd_file", "burn_file")}
+    for _ in range(ROUNDS):
+        runs["dd_loop"].append(on_loop(DD))
+        runs["burn_loop"].append(on_loop(BURN))
+        runs["dd_file"].append(on_file(DD_FILE))
+        runs["burn_file"].append(on_file(BURN))
+    best = {k: min(v) for k, v in runs.items()}
+    print(f"commit {commit}; load average (1/5/15 min) {load_start} at the start, {loadavg()} "
+          f"at the end; image {mib:.0f} MiB ({data:.1f} MiB allocated); {ROUNDS} alternating "
+          f"rounds, each onto a target made afresh, caches dropped; best of each")
+    for k, v in runs.items():
+        print(f"  {k}: " + " ".join(f"{s:.2f}" for s, _ in v))
+    print()
+    print("| target | dd | hydra burn (with read-back) | burn / dd | bytes sent: dd, burn |")
+    print("|---|---|---|---|---|")
+    for target, dd, burn, how in (("loop device, new sparse backing file", "dd_loop", "burn_loop",
+                                   "`dd bs=4M oflag=direct conv=fsync`"),
+                                  ("plain file, new", "dd_file", "burn_file",
+                                   "`dd bs=4M conv=fsync`")):
+        (d, db), (b, bb) = best[dd], best[burn]
+        print(f"| {target} | {d:.2f} s ({how}) | {b:.2f} s | {b / d:.2f} | "
+              f"{db / 2**20:.0f} MiB, {bb / 2**20:.0f} MiB |")
     fat = f"MTOOLS_SKIP_CHECK=1 mcopy -n -i '{image}@@1M'"
-    files = [line.split()[3] for line in sh(f"{fat} ::/hydra/MANIFEST -")[1].splitlines()
+    files = [line.split()[3] for line in must(f"{fat} ::/hydra/MANIFEST -").splitlines()
              if line.startswith("file ")]
     for f in files + ["hydra/MANIFEST"]:
-        sh(f"mkdir -p '{tmp}/files/{os.path.dirname(f)}' && {fat} ::/{f} '{tmp}/files/{f}'")
-    # Alternating rounds here too, caches dropped before each; the best of each.
+        must(f"mkdir -p '{tmp}/files/{os.path.dirname(f)}' && {fat} ::/{f} '{tmp}/files/{f}'")
     checks = {"sha": [], "verify": [], "verify_img": []}
-    for _ in range(int(os.environ.get("BENCH_ROUNDS", "4"))):
+    for _ in range(ROUNDS):
         checks["sha"].append(timed(f"cd '{tmp}/files' && sha256sum {' '.join(files)}"))
         checks["verify"].append(timed(f"'{HYDRA}' verify --progress=none '{tmp}/files'"))
         checks["verify_img"].append(timed(f"'{HYDRA}' verify --progress=none '{image}'"))
     sha, verify, verify_img = (min(checks[k]) for k in ("sha", "verify", "verify_img"))
+    print()
     print(f"sha256sum of the payload files:     {sha:.2f} s")
     print(f"hydra verify of the same files:     {verify:.2f} s   ratio {verify / sha:.2f}")
     print(f"hydra verify of the image itself:   {verify_img:.2f} s   ratio {verify_img / sha:.2f}")
 finally:
-    sh(f"losetup -d {dev}; rm -rf '{tmp}' '{image}'")
+    sh(f"rm -rf '{tmp}' '{image}'")

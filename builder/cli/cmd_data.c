@@ -343,20 +343,23 @@ static int data_status(const struct data_args *a)
 	char disk[PATH_MAX], part[PATH_MAX], name[64], size[32], used[32], total[32];
 	char *dev = NULL, *dir = NULL;
 	struct statvfs vfs;
-	int pending = 0, r = the_disk(a, disk, sizeof(disk));
+	enum hydra_data_state state = HYDRA_DATA_READY;
+	int r = the_disk(a, disk, sizeof(disk));
 
 	mapping_name(a, name, sizeof(name));
 	if (!r)
 		r = hydra_data_partition(disk, 0, part, sizeof(part));
 	if (r)
 		return r;
-	if (hydra_data_probe(part, &pending) != 0) {
+	if (hydra_data_probe(part, &state) != 0) {
 		printf("state: absent (%s has no data partition)\n", disk);
 		return 0;
 	}
 	printf("partition: %s, %s, LUKS2 label %s%s\n", part,
 	       hydra_format_size(part_bytes(part), size, sizeof(size)), HYDRA_DATA_LABEL,
-	       pending ? ", no filesystem yet (made at the first unlock)" : "");
+	       state == HYDRA_DATA_NO_FS ? ", no filesystem yet (made at the first unlock)" :
+	       state == HYDRA_DATA_INCOMPLETE ? ", incomplete (a copy into it was cut short)" :
+	       "");
 	dev = hydra_mapper_path(name);
 	dir = hydra_data_mountpoint(name);
 	if (dir && statvfs(dir, &vfs) == 0)

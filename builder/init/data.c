@@ -40,20 +40,29 @@ int unlock_data(struct boot *b)
 {
 	char disk[PATH_MAX], part[PATH_MAX];
 	char **persist = NULL;
-	int pending = 0, r;
+	enum hydra_data_state state = HYDRA_DATA_READY;
+	int r;
 
 	if (hydra_data_disk_of(b->medium_dev, disk, sizeof(disk)) ||
 	    hydra_data_partition(disk, 0, part, sizeof(part)) || access(part, F_OK) < 0)
 		return 0;
-	if (hydra_data_probe(part, &pending) != 0)
+	if (hydra_data_probe(part, &state) != 0)
 		return 0;
 	if (b->cmd.data_off) {
 		say("hydra.data=off: leaving the data partition %s locked", part);
 		snprintf(b->data, sizeof(b->data), "locked");
 		return 0;
 	}
-	if (pending) {
+	if (state == HYDRA_DATA_NO_FS) {
 		say("the data partition %s has no filesystem yet: 'hydra data unlock' makes it", part);
+		return 0;
+	}
+	/* Half a copy is not this node's data: it stays locked until a clone makes it whole. */
+	if (state == HYDRA_DATA_INCOMPLETE) {
+		say("the data partition %s is incomplete: the copy into it was cut short; it stays "
+		    "locked (clone onto this disk again, or 'hydra data init --force' for an empty "
+		    "one)", part);
+		snprintf(b->data, sizeof(b->data), "incomplete");
 		return 0;
 	}
 	r = hydra_data_persist_list(b->cmd.persist, &persist);

@@ -61,10 +61,19 @@ static void test_init_header(void)
 	/* The image itself, as 'data status --device m.img' reads it: there, and no ext4 yet. */
 	{
 		uint64_t bytes = 0;
-		int pending = 0;
+		enum hydra_data_state state = HYDRA_DATA_READY;
 
-		EQ_INT(hydra_data_probe("m.img", &pending), 0);
-		EQ_INT(pending, 1);
+		EQ_INT(hydra_data_probe("m.img", &state), 0);
+		EQ_INT(state, HYDRA_DATA_NO_FS);
+		/* Marked as being filled and whole again, as a clone's copy does. */
+		EQ_INT(hydra_data_mark_filling("p2", 1), 0);
+		EQ_INT(hydra_data_probe("p2", &state), 0);
+		EQ_INT(state, HYDRA_DATA_INCOMPLETE);
+		EQ_INT(sh("cryptsetup luksDump p2 | grep -q 'Subsystem:.*hydra-filling'"), 0);
+		EQ_INT(hydra_data_mark_filling("p2", 0), 0);
+		EQ_INT(hydra_data_probe("p2", &state), 0);
+		EQ_INT(state, HYDRA_DATA_READY);
+		EQ_INT(sh("cryptsetup luksDump p2 | grep -q 'Label:.*HYDRA-DATA'"), 0);
 		EQ_INT(hydra_data_part_bytes("m.img", &bytes), 0);
 		EQ_INT(bytes, 276480ULL * 512);
 		EQ_INT(hydra_data_probe("p2-missing", NULL), 1);

@@ -1,6 +1,8 @@
 /* Cloning the running node onto another disk. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,28 +158,56 @@ static int run_hooks(const char *device, const struct hydra_clone_plan *p,
 
 #define CLONE_MAPPING "hydra-data-clone"
 
-/* Partition 2 on the clone: a new LUKS2 volume, empty or with a copy of this node's files. */
+/* The files go in: a copy of this node's, or what the caller's FILL puts there. */
+static int fill_data(const char *dir, const struct hydra_clone_plan *plan,
+		     const struct hydra_clone_opts *o)
+{
+	int r, fd;
+
+	if (o->data == HYDRA_DATA_COPY) {
+		hydra_info("copying the data from %s", plan->data_dir);
+		r = hydra_data_copy(plan->data_dir, dir, NULL, NULL);
+	} else {
+		r = o->fill(dir, o->fill_ud);
+	}
+	/* On the disk before the volume is called whole. */
+	fd = r ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!r && (fd < 0 || syncfs(fd) < 0))
+		r = hydra_err_errno("cannot write the data copied into '%s' to the disk", dir);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/*
+ * Partition 2 on the clone: a new LUKS2 volume, empty or with a copy of this
+ * node's files. While they go in, its header says it is being filled: a
+ * crash or a power loss half-way leaves a clone that boots and says its data
+ * partition is incomplete, and a clone again makes it whole.
+ */
 static int clone_data(const char *device, const struct hydra_clone_plan *plan,
 		      const struct hydra_clone_opts *o)
 {
 	struct hydra_data_init d = { .disk = device, .luks = o->luks, .keep_open = CLONE_MAPPING };
-	char dir[] = "/run/hydra/clone-data.XXXXXX";
+	char dir[] = "/run/hydra/clone-data.XXXXXX", part[PATH_MAX];
 	int r, made = 0;
 
 	hydra_info("making the data partition on '%s'", device);
 	r = hydra_data_init(&d, o->pass, o->pass_len);
 	if (r || (o->data != HYDRA_DATA_COPY && !o->fill))
 		goto out;
-	r = mkdtemp(dir) ? 0 : -errno;
+	r = hydra_data_partition(device, 0, part, sizeof(part));
+	if (!r)
+		r = hydra_data_mark_filling(part, 1);
+	if (!r)
+		r = mkdtemp(dir) ? 0 : -errno;
 	made = !r;
 	if (!r)
 		r = hydra_data_mount_at(CLONE_MAPPING, dir);
-	if (!r && o->data == HYDRA_DATA_COPY) {
-		hydra_info("copying the data from %s", plan->data_dir);
-		r = hydra_data_copy(plan->data_dir, dir, NULL, NULL);
-	} else if (!r) {
-		r = o->fill(dir, o->fill_ud);
-	}
+	if (!r)
+		r = fill_data(dir, plan, o);
+	if (!r)
+		r = hydra_data_mark_filling(part, 0);
 out:
 	if (access(HYDRA_MAPPER_DIR CLONE_MAPPING, F_OK) == 0 && hydra_data_close(CLONE_MAPPING) && !r)
 		r = -EIO;

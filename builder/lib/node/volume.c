@@ -166,7 +166,17 @@ static int image_part2(int fd, uint64_t *start, uint64_t *size)
  * cannot look without a loop device: its LUKS2 binary header (magic,
  * version 2, label at byte 24, subsystem at 208) is read there instead.
  */
-static int probe_image(const char *image, int *pending)
+/* The state a LUKS2 subsystem (NULL or empty: none) stands for. */
+static enum hydra_data_state state_of(const char *sub)
+{
+	if (sub && !strcmp(sub, HYDRA_DATA_PENDING))
+		return HYDRA_DATA_NO_FS;
+	if (sub && !strcmp(sub, HYDRA_DATA_FILLING))
+		return HYDRA_DATA_INCOMPLETE;
+	return HYDRA_DATA_READY;
+}
+
+static int probe_image(const char *image, enum hydra_data_state *state)
 {
 	unsigned char hdr[512];
 	uint64_t start = 0, size = 0;
@@ -182,8 +192,13 @@ static int probe_image(const char *image, int *pending)
 		return r == -EIO ? 1 : r;
 	if (memcmp(hdr, "LUKS\xba\xbe\0\2", 8) || strncmp((char *)hdr + 24, HYDRA_DATA_LABEL, 48))
 		return 1;
-	if (pending)
-		*pending = !strncmp((char *)hdr + 208, HYDRA_DATA_PENDING, 48);
+	if (state) {
+		char sub[49];
+
+		memcpy(sub, hdr + 208, 48);
+		sub[48] = '\0';
+		*state = state_of(sub);
+	}
 	return 0;
 }
 
@@ -209,7 +224,7 @@ int hydra_data_part_bytes(const char *part, uint64_t *bytes)
 	return r < 0 ? r : 0;
 }
 
-int hydra_data_probe(const char *part, int *pending)
+int hydra_data_probe(const char *part, enum hydra_data_state *state)
 {
 	struct crypt_device *cd = NULL;
 	const char *label, *sub;
@@ -219,7 +234,7 @@ int hydra_data_probe(const char *part, int *pending)
 	if (stat(part, &st) < 0)
 		return errno == ENOENT ? 1 : -errno;
 	/* An image file holding a medium, else a file holding a volume (a copy of one). */
-	if (S_ISREG(st.st_mode) && probe_image(part, pending) == 0)
+	if (S_ISREG(st.st_mode) && probe_image(part, state) == 0)
 		return 0;
 	r = load(part, &cd);
 	if (r < 0)
@@ -227,15 +242,16 @@ int hydra_data_probe(const char *part, int *pending)
 	label = crypt_get_label(cd);
 	sub = crypt_get_subsystem(cd);
 	r = label && !strcmp(label, HYDRA_DATA_LABEL) ? 0 : 1;
-	if (pending)
-		*pending = sub && !strcmp(sub, HYDRA_DATA_PENDING);
+	if (state)
+		*state = state_of(sub);
 	crypt_free(cd);
 	return r;
 }
 
-static int set_pending(struct crypt_device *cd, int on)
+/* The subsystem SUB (NULL: none) written into the header, the label kept. */
+static int set_subsystem(struct crypt_device *cd, const char *sub)
 {
-	int r = crypt_set_label(cd, HYDRA_DATA_LABEL, on ? HYDRA_DATA_PENDING : NULL);
+	int r = crypt_set_label(cd, HYDRA_DATA_LABEL, sub);
 
 	if (r < 0)
 		hydra_err("cannot write the LUKS2 header's subsystem: %s", strerror(-r));
@@ -248,7 +264,18 @@ int hydra_data_mark_pending(const char *part)
 	int r = load(part, &cd);
 
 	if (r >= 0)
-		r = set_pending(cd, 1);
+		r = set_subsystem(cd, HYDRA_DATA_PENDING);
+	crypt_free(cd);
+	return r < 0 ? r : 0;
+}
+
+int hydra_data_mark_filling(const char *part, int filling)
+{
+	struct crypt_device *cd = NULL;
+	int r = load(part, &cd);
+
+	if (r >= 0)
+		r = set_subsystem(cd, filling ? HYDRA_DATA_FILLING : NULL);
 	crypt_free(cd);
 	return r < 0 ? r : 0;
 }
@@ -294,7 +321,7 @@ int hydra_data_open(const char *part, const char *name, const char *pass, size_t
 		dev = hydra_mapper_path(name);
 		r = dev ? hydra_data_mkfs(dev) : -ENOMEM;
 		if (!r)
-			r = set_pending(cd, 0);
+			r = set_subsystem(cd, NULL);
 		if (r < 0)
 			crypt_deactivate(cd, name);
 	}

@@ -17,6 +17,15 @@
 #define HYDRA_DATA_MIN (40ULL << 20)        /* LUKS2 header (16 MiB) and a small ext4 */
 /* The LUKS2 subsystem of a volume that has no ext4 yet (made on an image file). */
 #define HYDRA_DATA_PENDING "hydra-mkfs"
+/* The LUKS2 subsystem while a clone fills a new volume; cleared once the copy is whole. */
+#define HYDRA_DATA_FILLING "hydra-filling"
+
+/* What a volume's LUKS2 subsystem says of it. */
+enum hydra_data_state {
+	HYDRA_DATA_READY,       /* an ext4 with all it was meant to hold */
+	HYDRA_DATA_NO_FS,       /* HYDRA_DATA_PENDING: its ext4 is made at the first unlock */
+	HYDRA_DATA_INCOMPLETE,  /* HYDRA_DATA_FILLING: a copy into it was cut short */
+};
 
 /* The disk holding the running medium ("/dev/vda"), found from the mount table. */
 int hydra_data_running_disk(char *disk, size_t len);
@@ -32,10 +41,10 @@ int hydra_data_disk_of(const char *part, char *disk, size_t len);
 int hydra_data_partition(const char *disk, unsigned wait_ms, char *part, size_t len);
 /*
  * 0 when PART carries a LUKS2 header labelled HYDRA-DATA, 1 when it does
- * not, <0 when it cannot be read. *PENDING set when its ext4 is still to be
- * made.
+ * not, <0 when it cannot be read. *STATE (when not NULL) says what its
+ * subsystem says.
  */
-int hydra_data_probe(const char *part, int *pending);
+int hydra_data_probe(const char *part, enum hydra_data_state *state);
 
 
 /*
@@ -66,6 +75,12 @@ int hydra_data_part_bytes(const char *part, uint64_t *bytes);
 int hydra_data_part_mounted(const char *part);
 /* Mark a fresh volume as still needing its ext4 (the LUKS2 subsystem HYDRA_DATA_PENDING). */
 int hydra_data_mark_pending(const char *part);
+/*
+ * Mark PART (open or not) as being filled (FILLING 1: HYDRA_DATA_FILLING) or
+ * whole (0: no subsystem), so that a copy cut by a crash or a power loss is
+ * seen as one at the next boot.
+ */
+int hydra_data_mark_filling(const char *part, int filling);
 /* Make ext4 on DEV (mkfs.ext4, label hydra-data). */
 int hydra_data_mkfs(const char *dev);
 
