@@ -95,8 +95,6 @@ static int format_in_file(const char *image, uint64_t start, uint64_t sectors,
 	if (!r)
 		r = hydra_luks_format(scratch, pass, len, o);
 	if (!r)
-		r = hydra_data_mark_pending(scratch);
-	if (!r)
 		r = hydra_luks_header_size(scratch, &bytes);
 	if (r >= 0 && (!bytes || !(buf = malloc(bytes))))
 		r = -ENOMEM;
@@ -148,7 +146,7 @@ int hydra_data_init_check(const char *disk)
 	return r ? r : check_target(disk, part, &is_file);
 }
 
-/* Partition 2 of a block device told to the kernel, formatted, marked pending and opened. */
+/* Partition 2 of a block device told to the kernel, formatted (with no ext4 yet) and opened. */
 static int init_on_disk(const struct hydra_data_init *o, char *part, size_t part_len,
 			uint64_t start, uint64_t sectors, const char *pass, size_t len)
 {
@@ -157,8 +155,6 @@ static int init_on_disk(const struct hydra_data_init *o, char *part, size_t part
 
 	if (!r)
 		r = hydra_luks_format(part, pass, len, &o->luks);
-	if (!r)
-		r = hydra_data_mark_pending(part);
 	snprintf(name, sizeof(name), "%s", o->keep_open ? o->keep_open : "hydra-data-new");
 	if (!r)
 		r = hydra_data_open(part, name, pass, len);

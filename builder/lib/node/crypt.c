@@ -40,6 +40,7 @@ int hydra_luks_format(const char *path, const char *pass, size_t len,
 		.pbkdf = &pbkdf,
 		.sector_size = 512,
 		.label = HYDRA_DATA_LABEL,
+		.subsystem = HYDRA_DATA_PENDING,
 	};
 	struct crypt_device *cd = NULL;
 	int r;

@@ -10,6 +10,14 @@
 #include <stdint.h>
 
 #define HYDRA_DATA_LABEL "HYDRA-DATA"
+/*
+ * The LUKS2 subsystem of a volume that has no ext4 yet: a volume is made with
+ * it, in the same header write, so that one cut off before its ext4 is never
+ * taken for a whole one; the first unlock makes the ext4 and clears it.
+ */
+#define HYDRA_DATA_PENDING "hydra-mkfs"
+/* The LUKS2 subsystem while a clone fills a new volume; cleared once the copy is whole. */
+#define HYDRA_DATA_FILLING "hydra-filling"
 /* Where device-mapper shows an open volume: HYDRA_MAPPER_DIR NAME. */
 #define HYDRA_MAPPER_DIR "/dev/mapper/"
 

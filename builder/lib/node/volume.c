@@ -258,17 +258,6 @@ static int set_subsystem(struct crypt_device *cd, const char *sub)
 	return r;
 }
 
-int hydra_data_mark_pending(const char *part)
-{
-	struct crypt_device *cd = NULL;
-	int r = load(part, &cd);
-
-	if (r >= 0)
-		r = set_subsystem(cd, HYDRA_DATA_PENDING);
-	crypt_free(cd);
-	return r < 0 ? r : 0;
-}
-
 int hydra_data_mark_filling(const char *part, int filling)
 {
 	struct crypt_device *cd = NULL;

@@ -15,10 +15,6 @@
 #define HYDRA_DATA_NAME "hydra-data"
 #define HYDRA_DATA_DIR "/var/lib/hydra/data"
 #define HYDRA_DATA_MIN (40ULL << 20)        /* LUKS2 header (16 MiB) and a small ext4 */
-/* The LUKS2 subsystem of a volume that has no ext4 yet (made on an image file). */
-#define HYDRA_DATA_PENDING "hydra-mkfs"
-/* The LUKS2 subsystem while a clone fills a new volume; cleared once the copy is whole. */
-#define HYDRA_DATA_FILLING "hydra-filling"
 
 /* What a volume's LUKS2 subsystem says of it. */
 enum hydra_data_state {
@@ -73,8 +69,6 @@ char *hydra_data_mountpoint(const char *name);
 int hydra_data_part_bytes(const char *part, uint64_t *bytes);
 /* Is PART (a device path) mounted anywhere? */
 int hydra_data_part_mounted(const char *part);
-/* Mark a fresh volume as still needing its ext4 (the LUKS2 subsystem HYDRA_DATA_PENDING). */
-int hydra_data_mark_pending(const char *part);
 /*
  * Mark PART (open or not) as being filled (FILLING 1: HYDRA_DATA_FILLING) or
  * whole (0: no subsystem), so that a copy cut by a crash or a power loss is
