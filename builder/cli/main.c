@@ -66,11 +66,17 @@ static int check_flags(const struct hydra_cmd *cmd, int argc, char **argv)
 
 static void usage(FILE *out)
 {
+	int width = 0;
+
 	fputs("usage: hydra [-v] COMMAND [ARGS]\n"
 	      "       hydra --help | --version\n\ncommands:\n", out);
+	/* One column for the summaries, as wide as the longest command's name. */
 	for (const struct hydra_cmd *c = hydra_cmds; c->spec; c++)
-		fprintf(out, "  %-8s  %.*s\n", c->spec->name, (int)strcspn(c->spec->summary, "\n"),
-			c->spec->summary);
+		if ((int)strlen(c->spec->name) > width)
+			width = (int)strlen(c->spec->name);
+	for (const struct hydra_cmd *c = hydra_cmds; c->spec; c++)
+		fprintf(out, "  %-*s  %.*s\n", width, c->spec->name,
+			(int)strcspn(c->spec->summary, "\n"), c->spec->summary);
 	fputs("\noptions:\n"
 	      "  -v, --verbose   debug messages (also HYDRA_DEBUG=1)\n"
 	      "  -h, --help      this text\n"
