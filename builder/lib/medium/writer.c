@@ -134,11 +134,13 @@ static int open_target(struct write *w, int flags)
 
 /*
  * The GPT variant, made here rather than by libparted, which gives every
- * table random GUIDs: both GPTs written now, the protective MBR kept for
- * commit. Until then sector 0 is zeros, and a GPT whose protective MBR is
- * missing is no partition table to the kernel (block/partitions/efi.c
- * reads a GPT only behind a valid protective MBR, unless booted with
- * "gpt"), to libblkid, or to firmware: nothing boots or mounts it.
+ * table random GUIDs: both GPTs are written now, the protective MBR is kept
+ * for commit. Until then sector 0 is zeros, and a GPT without its
+ * protective MBR is no partition table: the kernel's find_valid_gpt()
+ * (block/partitions/efi.c) gives up without one unless booted with "gpt",
+ * EDK2's PartitionDxe (OVMF) looks for the 0xEE entry before the GPT, and
+ * blkid -p and sfdisk find no table on such a disk. Nothing mounts or
+ * boots it, as on the msdos layout.
  */
 static int write_gpt(struct write *w)
 {
