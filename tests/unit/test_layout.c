@@ -1,5 +1,6 @@
 /* Layout v1 planned from numbers: sizes, alignment, identifiers. */
 #include <errno.h>
+#include <stdint.h>
 
 #include "base/extent.h"
 #include "format/gpt.h"
@@ -228,6 +229,79 @@ static void test_msdos_reads_as_before(void)
 	EQ_INT(b.size, 64 * MIB);
 }
 
+/* CRC-32 as zlib computes it, table-driven: a second implementation to check the library's. */
+static uint32_t crc32_table(const unsigned char *p, size_t n)
+{
+	static uint32_t t[256];
+	uint32_t c = 0xffffffffU;
+
+	if (!t[1])
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t v = i;
+
+			for (int k = 0; k < 8; k++)
+				v = v & 1 ? 0xedb88320U ^ (v >> 1) : v >> 1;
+			t[i] = v;
+		}
+	while (n--)
+		c = t[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return ~c;
+}
+
+static void put_le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The entries' and the header's checksums made again after a change. */
+static void reseal(unsigned char *head)
+{
+	unsigned char *hdr = head + 512;
+
+	put_le(hdr + 88, crc32_table(head + 1024, 128 * 128), 4);
+	put_le(hdr + 16, 0, 4);
+	put_le(hdr + 16, crc32_table(hdr, 92), 4);
+}
+
+static void test_gpt_hostile_numbers(void)
+{
+	static struct gpt_disk d;
+	unsigned char *hdr = d.head + 512, *ent = d.head + 1024;
+	struct hydra_mbr t;
+	uint32_t want;
+
+	EQ_INT(make(ID, 3 * TIB, &d), 0);
+	/* The library's checksums are the ones a second CRC-32 computes. */
+	want = (uint32_t)le(hdr + 16, 4);
+	put_le(hdr + 16, 0, 4);
+	EQ_INT(crc32_table(hdr, 92), want);
+	put_le(hdr + 16, want, 4);
+	EQ_INT(crc32_table(ent, 128 * 128), le(hdr + 88, 4));
+	/* Partition 1 to the last sector a 64-bit number names: no sum wraps. */
+	put_le(ent + 40, UINT64_MAX, 8);
+	reseal(d.head);
+	hydra_table_parse(d.head, sizeof(d.head), &t);
+	OK(t.gpt_valid);
+	OK(t.start + t.size >= t.start);
+	OK(t.start + t.size > 3 * TIB);
+	/* Both ends past any disk; a backup header and usable end as large. */
+	put_le(ent + 32, UINT64_MAX - 1, 8);
+	put_le(hdr + 32, UINT64_MAX, 8);
+	put_le(hdr + 48, UINT64_MAX, 8);
+	reseal(d.head);
+	hydra_table_parse(d.head, sizeof(d.head), &t);
+	OK(t.gpt_valid);
+	OK(t.start + t.size >= t.start);
+	OK(t.start > 3 * TIB && t.gpt_backup > 3 * TIB && t.gpt_last > 3 * TIB);
+	/* Entries said to lie past the bytes read: no table. */
+	EQ_INT(make(ID, 3 * TIB, &d), 0);
+	put_le(hdr + 72, 40, 8);
+	reseal(d.head);
+	hydra_table_parse(d.head, sizeof(d.head), &t);
+	OK(t.gpt && !t.gpt_valid && !t.size);
+}
+
 int main(void)
 {
 	RUN(test_small_payload_gets_the_floor);
@@ -240,5 +314,6 @@ int main(void)
 	RUN(test_gpt_same_image_same_bytes);
 	RUN(test_gpt_damage_and_misfits);
 	RUN(test_msdos_reads_as_before);
+	RUN(test_gpt_hostile_numbers);
 	TESTS_END();
 }

@@ -199,6 +199,12 @@ static uint64_t lba_bytes(uint64_t lba)
 	return lba > (1ULL << 54) ? 1ULL << 63 : lba * HYDRA_SECTOR;
 }
 
+/* The end of sector LBA in bytes, the same way (LBA + 1 may wrap). */
+static uint64_t lba_end(uint64_t lba)
+{
+	return lba > (1ULL << 54) ? 1ULL << 63 : (lba + 1) * HYDRA_SECTOR;
+}
+
 /* Entry N (0-based) of the array at E: its place in bytes, 0 when unused. */
 static void entry_place(const unsigned char *e, size_t size, unsigned n, uint64_t *start,
 			uint64_t *bytes, uint64_t *attrs)
@@ -211,7 +217,7 @@ static void entry_place(const unsigned char *e, size_t size, unsigned n, uint64_
 	if (!memcmp(x.type, unused, 16) || le64toh(x.last_lba) < le64toh(x.first_lba))
 		return;
 	*start = lba_bytes(le64toh(x.first_lba));
-	*bytes = lba_bytes(le64toh(x.last_lba) + 1) - *start;
+	*bytes = lba_end(le64toh(x.last_lba)) - *start;
 	if (attrs)
 		*attrs = le64toh(x.attributes);
 }
@@ -250,7 +256,7 @@ void hydra_table_parse(const unsigned char *buf, size_t len, struct hydra_mbr *o
 		return;
 	out->gpt_valid = 1;
 	out->gpt_backup = lba_bytes(le64toh(h.alternate_lba));
-	out->gpt_last = lba_bytes(le64toh(h.last_usable) + 1);
+	out->gpt_last = lba_end(le64toh(h.last_usable));
 	entry_place(buf + elba * HYDRA_SECTOR, le32toh(h.entry_size), 0, &out->start, &out->size,
 		    &attrs);
 	entry_place(buf + elba * HYDRA_SECTOR, le32toh(h.entry_size), 1, &out->start2, &out->size2,

@@ -43,7 +43,8 @@ int hydra_gpt_make(const char *id, uint64_t disk_bytes, uint64_t part_start, uin
 
 /*
  * Sector 0 and, behind a protective MBR, the primary GPT from BUF (LEN
- * bytes from the disk's start, HYDRA_TABLE_HEAD for a GPT): fills OUT as
+ * bytes from the disk's start: at least 512, HYDRA_TABLE_HEAD for a GPT
+ * with its entries from sector 2): fills OUT as
  * hydra_mbr_parse does, partitions 1 and 2 from GPT entries 1 and 2, and
  * "bootable" from partition 1's legacy BIOS bootable attribute. A
  * protective MBR whose GPT is missing or fails its checksums reads as

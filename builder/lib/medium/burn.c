@@ -343,7 +343,7 @@ static int put_exact(struct burn *b, const unsigned char *p, size_t len, uint64_
  */
 static int burn_gpt_head(struct burn *b)
 {
-	static unsigned char s0[HYDRA_SECTOR], primary[GPT_BYTES], backup[GPT_BYTES];
+	unsigned char s0[HYDRA_SECTOR], primary[GPT_BYTES], backup[GPT_BYTES];
 	struct hydra_mbr mbr;
 	char *code = NULL;
 	size_t len = 0;
