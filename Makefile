@@ -6,10 +6,10 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libarchive blkid libparted libcryptsetup libcrypto json-c zlib
+PKGS := libarchive blkid libparted libcryptsetup libcrypto json-c
 # hydra-init's besides: libacl, for the objects it takes from libarchive.a (below).
 INIT_ONLY_PKGS := libacl
-PKG_DEBS := libarchive-dev libblkid-dev libparted-dev libcryptsetup-dev libssl-dev libjson-c-dev zlib1g-dev \
+PKG_DEBS := libarchive-dev libblkid-dev libparted-dev libcryptsetup-dev libssl-dev libjson-c-dev \
 	libacl1-dev
 MISSING := $(strip $(foreach p,$(PKGS) $(INIT_ONLY_PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(MISSING),)
@@ -91,7 +91,7 @@ $(B)/hydra: $(CLI_MAIN) $(CLI_LIB) $(ALL_LIBS)
 # library carries every format it knows, and its xar reader brings libxml2,
 # libstdc++ and ICU's data, 35 of the initramfs's 63 MiB. The disk writer
 # needs libacl; --as-needed keeps only the libraries something calls.
-INIT_PKGS := blkid libcryptsetup libcrypto json-c zlib $(INIT_ONLY_PKGS)
+INIT_PKGS := blkid libcryptsetup libcrypto json-c $(INIT_ONLY_PKGS)
 $(B)/hydra-init: $(INIT_OBJ) $(INIT_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(INIT_OBJ) $(INIT_LIBS) -Wl,--as-needed $(LIBARCHIVE_A) \
 		$(shell $(PKG_CONFIG) --libs $(INIT_PKGS))
