@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "cli.h"
 #include "confirm.h"
+#include "format/layout.h"
 #include "medium/burn.h"
 #include "medium/safety.h"
 #include "progress.h"
@@ -41,6 +42,9 @@ static int plan(const char *image, const char *device, uint64_t *size)
 		printf("plan: write %s (%s) onto %s\n"
 		       "      everything but the first MiB, read it back, then the first MiB\n",
 		       image, hydra_format_size(*size, sz, sizeof(sz)), desc);
+		if (t->size > HYDRA_MBR_LIMIT)
+			printf("      past the 2 TiB an msdos table addresses: the image's partition 1 "
+			       "in a GPT\n");
 	}
 	hydra_target_free(t);
 	return r;

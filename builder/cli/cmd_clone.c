@@ -27,6 +27,9 @@ static void print_plan(const char *device, const struct hydra_clone_plan *p,
 	printf("  partition 1: FAT32 'HYDRA', %s, from 1 MiB; %u files, %s to copy and read back\n",
 	       hydra_format_size(p->min_size - (1 << 20), min, sizeof(min)), p->files,
 	       hydra_format_size(p->payload_bytes, payload, sizeof(payload)));
+	if (p->target_size > HYDRA_MBR_LIMIT)
+		printf("  table: GPT, partition 1 an EFI System Partition (the disk is past the "
+		       "2 TiB an msdos table addresses)\n");
 	printf("  node: %s; data: %s", o->node ? o->node : "(chosen at boot)",
 	       o->data == HYDRA_DATA_NONE ? "none\n" : o->data == HYDRA_DATA_EMPTY && !o->fill ?
 	       "partition 2, a new empty LUKS2 volume\n" : "partition 2, a new LUKS2 volume");

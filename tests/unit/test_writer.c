@@ -9,9 +9,11 @@
 
 #include "format/manifest.h"
 #include "harness.h"
+#include "medium/medium.h"
 #include "medium/writer.h"
 
 #define MBR_BIN "/usr/lib/syslinux/mbr/mbr.bin"
+#define GPTMBR_BIN "/usr/lib/syslinux/mbr/gptmbr.bin"
 
 /* Output of CMD, trailing newline cut, in a static buffer. */
 static const char *out(const char *cmd)
@@ -28,7 +30,7 @@ static int have_tools(void)
 {
 	return sh("command -v mkfs.fat && command -v mcopy && command -v syslinux && "
 		  "command -v sfdisk && command -v blkid && command -v fsck.fat && "
-		  "test -r " MBR_BIN) == 0;
+		  "test -r " MBR_BIN " && test -r " GPTMBR_BIN) == 0;
 }
 
 #define NEED_TOOLS() do { if (!have_tools()) \
@@ -232,6 +234,67 @@ static void test_write_without_manifest(void)
 	OK(access("img", F_OK) < 0);
 }
 
+/* Onto an existing file standing for a disk: its size decides the table. */
+static int write_disk(const char *target)
+{
+	struct hydra_write_opts o = { .progress = on_progress };
+
+	return hydra_medium_write("p", target, &o);
+}
+
+static void test_write_gpt_past_2tib(void)
+{
+	struct hydra_verify_report rep;
+	char cmd[256];
+
+	NEED_TOOLS();
+	make_payload();
+	EQ_INT(sh("truncate -s 3T disk && truncate -s 2T limit"), 0);
+	EQ_INT(write_disk("disk"), 0);
+	EQ_INT(sh("sfdisk --verify disk | grep -q 'No errors detected'"), 0);
+	CONTAINS(out("sfdisk --dump disk"), "label: gpt");
+	CONTAINS(out("sfdisk --dump disk | sed 's/  */ /g'"),
+		 "disk1 : start= 2048, size= 131072, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B");
+	CONTAINS(out("sfdisk --dump disk"), "name=\"HYDRA\", attrs=\"LegacyBIOSBootable\"");
+	EQ_STR(out("stat -c %s disk"), "3298534883328");
+	/* Boot code last: gptmbr.bin, the disk id from the image id, the 0xEE entry. */
+	EQ_INT(sh("cmp -n 440 disk " GPTMBR_BIN), 0);
+	snprintf(cmd, sizeof(cmd), "%.2s%.2s%.2s%.2s", id + 6, id + 4, id + 2, id);
+	EQ_STR(out("od -An -tx1 -j440 -N4 disk | tr -d ' '"), cmd);
+	/* Not active, 0xEE from sector 1, 2^32-1 sectors: as libparted writes it. */
+	EQ_STR(out("od -An -tx1 -j446 -N16 disk | tr -d ' \\n'"), "00000200eeffffff01000000ffffffff");
+	EQ_INT(hydra_medium_verify("disk", 0, NULL, NULL, &rep), 0);
+	EQ_INT(rep.state, HYDRA_MEDIUM_COMPLETE);
+	/* The same image, the same bytes: a second disk gets the same GPTs. */
+	EQ_INT(sh("truncate -s 3T again"), 0);
+	EQ_INT(write_disk("again"), 0);
+	EQ_INT(sh("cmp -n 1048576 disk again"), 0);
+	EQ_INT(sh("cmp -i 3298534866944 -n 16896 disk again"), 0);
+	/* At 2^32 sectors the msdos table as ever, the file's size kept. */
+	EQ_INT(write_disk("limit"), 0);
+	CONTAINS(out("sfdisk --dump limit 2>/dev/null"), "label: dos");
+	EQ_INT(sh("cmp -n 440 limit " MBR_BIN), 0);
+	EQ_STR(out("stat -c %s limit"), "2199023255552");
+}
+
+static void test_write_gpt_corrupt_source_is_not_committed(void)
+{
+	struct hydra_verify_report rep;
+
+	NEED_TOOLS();
+	make_payload();
+	EQ_INT(sh("sed -i s/SQUASH/SQUASX/ p/live/system.sqfs && truncate -s 3T disk"), 0);
+	EQ_INT(write_disk("disk"), -EBADMSG);
+	CONTAINS(t_log, "not committed");
+	/* Both GPTs are there, but without a protective MBR no tool sees a table. */
+	EQ_STR(out("head -c 512 disk | tr -d '\\000' | wc -c"), "0");
+	EQ_STR(out("dd if=disk bs=512 skip=1 count=1 2>/dev/null | head -c 8"), "EFI PART");
+	EQ_INT(sh("sfdisk --dump disk"), 256);
+	OK(!strstr(out("blkid -p -o udev disk"), "ID_PART_TABLE_TYPE"));
+	EQ_INT(hydra_medium_verify("disk", 0, NULL, NULL, &rep), -EBADMSG);
+	EQ_INT(rep.state, HYDRA_MEDIUM_INCOMPLETE);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);     /* mdir shows local times */
@@ -241,5 +304,7 @@ int main(void)
 	RUN(test_write_refuses_too_small);
 	RUN(test_write_corrupt_source_is_not_committed);
 	RUN(test_write_without_manifest);
+	RUN(test_write_gpt_past_2tib);
+	RUN(test_write_gpt_corrupt_source_is_not_committed);
 	TESTS_END();
 }

@@ -28,6 +28,8 @@ static const char *const writer_tools[] = {
 
 static const char *const writer_files[] = {
 	"/usr/lib/syslinux/mbr/mbr.bin",
+	/* the protective MBR's boot code on a disk past an msdos table's 2 TiB */
+	"/usr/lib/syslinux/mbr/gptmbr.bin",
 	"/usr/lib/syslinux/modules/bios/ldlinux.c32",
 	"/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi",
 	"/usr/lib/syslinux/modules/efi64/ldlinux.e64",

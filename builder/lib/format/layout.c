@@ -12,8 +12,8 @@
  */
 #define SLACK (32 * HYDRA_MIB)
 #define FLOOR (64 * HYDRA_MIB)
-/* An MBR addresses 2^32 sectors of 512 bytes. */
-#define MBR_LIMIT (((uint64_t)1 << 32) * 512)
+/* Partition 1 and the image a build writes stay within what an msdos table addresses. */
+#define MBR_LIMIT HYDRA_MBR_LIMIT
 
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
@@ -76,6 +76,16 @@ int hydra_layout_plan(uint64_t payload, uint64_t size, const char *id, struct hy
 	/* mkfs.fat counts 1 KiB blocks: the partition ends on one. */
 	l->part_bytes = (l->size - l->part_start) / 1024 * 1024;
 	l->cluster_sectors = cluster_sectors(l->part_bytes);
+	l->disk_bytes = l->size;
+	return 0;
+}
+
+int hydra_layout_disk(struct hydra_layout *l, uint64_t disk_bytes)
+{
+	if (disk_bytes < l->size)
+		return -ENOSPC;
+	l->disk_bytes = disk_bytes;
+	l->gpt = disk_bytes > HYDRA_MBR_LIMIT;
 	return 0;
 }
 

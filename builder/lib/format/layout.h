@@ -12,6 +12,8 @@
 #define HYDRA_PART_START HYDRA_MIB        /* partition 1, aligned for any flash */
 /* The sector layout v1 counts in: the MBR, the FAT32, syslinux's addresses. */
 #define HYDRA_SECTOR 512u
+/* An msdos table addresses 2^32 sectors of 512 bytes; a larger disk gets the GPT variant. */
+#define HYDRA_MBR_LIMIT (((uint64_t)1 << 32) * 512)
 
 /* Where hydra-init mounts the medium a node runs from (read-only); every tool looks there. */
 #define HYDRA_MEDIUM_DIR "/run/hydra/medium"
@@ -33,6 +35,11 @@ struct hydra_mbr {
 	uint64_t start2;       /* partition 2 (the data volume) start and size, bytes; */
 	uint64_t size2;        /* both 0 when there is none */
 	uint32_t disk_id;      /* bytes 440-443 */
+	/* The GPT variant (format/gpt.h): sector 0 is a protective MBR. */
+	int gpt;               /* partition 1 of sector 0 has type 0xEE */
+	int gpt_valid;         /* the primary GPT is there and its checksums hold */
+	uint64_t gpt_backup;   /* where the primary header puts the backup header, bytes */
+	uint64_t gpt_last;     /* the end of the last usable sector, bytes */
 };
 
 /* Pure: read sector 0. */
@@ -46,6 +53,8 @@ struct hydra_layout {
 	unsigned cluster_sectors;   /* mkfs.fat -s */
 	uint32_t disk_id;           /* MBR bytes 440-443, little-endian */
 	char volid[9];              /* mkfs.fat -i, 8 hex digits */
+	uint64_t disk_bytes;        /* the whole target: SIZE, or a disk's size (hydra_layout_disk) */
+	int gpt;                    /* the disk is past HYDRA_MBR_LIMIT: the GPT variant */
 };
 
 /*
@@ -55,5 +64,11 @@ struct hydra_layout {
  * id or a SIZE past what an MBR can address.
  */
 int hydra_layout_plan(uint64_t payload, uint64_t size, const char *id, struct hydra_layout *l);
+/*
+ * The planned medium goes onto a disk of DISK_BYTES: past HYDRA_MBR_LIMIT
+ * it gets the GPT variant, partition 1 unchanged. -ENOSPC when the disk is
+ * smaller than the planned size.
+ */
+int hydra_layout_disk(struct hydra_layout *l, uint64_t disk_bytes);
 
 #endif

@@ -14,6 +14,8 @@
 #include "base/extent.h"
 #include "base/hydra.h"
 #include "base/util.h"
+#include "format/gpt.h"
+#include "format/layout.h"
 #include "medium/burn.h"
 #include "medium/medium.h"
 #include "medium/safety.h"
@@ -24,6 +26,8 @@
 #define HEAD (1u << 20)
 #define ZBLOCK ((size_t)1 << 20)
 #define ZSTEP (64ull << 20)
+#define GPTMBR_BIN "/usr/lib/syslinux/mbr/gptmbr.bin"
+#define GPT_BYTES (HYDRA_GPT_SECTORS * HYDRA_SECTOR)
 
 struct burn {
 	const char *image, *target;
@@ -31,6 +35,8 @@ struct burn {
 	int is_file;
 	int write_zeros;            /* the target cannot zero ranges itself */
 	uint64_t size, done, total;
+	uint64_t disk;              /* the target's size: past HYDRA_MBR_LIMIT, it gets a GPT */
+	char id[HYDRA_ID_LEN + 1];
 	unsigned char *buf, *cmp, *zero;
 	struct hydra_extent *ext;   /* the image's data; zeros between */
 	size_t n_ext;
@@ -236,8 +242,13 @@ static int size_file(struct burn *b)
 {
 	struct stat st;
 
-	/* Shrunk too, as dd does: an old tail past the image would not be the image. */
-	if (!b->is_file || (fstat(b->out, &st) == 0 && (uint64_t)st.st_size == b->size))
+	/*
+	 * Shrunk too, as dd does: an old tail past the image would not be the
+	 * image. A file past an msdos table's reach stands for such a disk and
+	 * keeps its size, as a disk would.
+	 */
+	if (!b->is_file || b->disk > HYDRA_MBR_LIMIT ||
+	    (fstat(b->out, &st) == 0 && (uint64_t)st.st_size == b->size))
 		return 0;
 	if (ftruncate(b->out, (off_t)b->size) < 0) {
 		return hydra_err_errno("cannot size '%s'", b->target);
@@ -256,6 +267,7 @@ static int check_source(struct burn *b)
 		hydra_err("refusing to burn '%s': it does not match its MANIFEST", b->image);
 		return r;
 	}
+	snprintf(b->id, sizeof(b->id), "%s", rep.id);
 	b->in = open(b->image, O_RDONLY | O_CLOEXEC);
 	if (b->in < 0 || fstat(b->in, &st) < 0) {
 		return hydra_err_errno("cannot open '%s'", b->image);
@@ -296,7 +308,72 @@ static int check_target(struct burn *b)
 		r = hydra_target_check(sysroot, t, t->is_file ? 0 : b->size);
 	if (!r)
 		b->is_file = t->is_file;
+	b->disk = t ? t->size : 0;
 	hydra_target_free(t);
+	return r;
+}
+
+/* Write LEN bytes of P at OFF through the aligned buffer (O_DIRECT), read back, compare. */
+static int put_exact(struct burn *b, const unsigned char *p, size_t len, uint64_t off)
+{
+	int r;
+
+	memcpy(b->buf, p, len);
+	r = hydra_pwrite_full(b->out, b->buf, len, off);
+	if (!r && fsync(b->out) < 0)
+		r = -errno;
+	if (!r && b->is_file)
+		posix_fadvise(b->rd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
+	if (!r)
+		r = hydra_pread_full(b->rd, b->cmp, len, off);
+	if (!r && memcmp(b->buf, b->cmp, len))
+		r = -EBADMSG;
+	if (r)
+		hydra_err("cannot write the GPT of '%s' at byte %llu: %s", b->target,
+			  (unsigned long long)off, strerror(-r));
+	return r;
+}
+
+/*
+ * The first MiB on a disk past an msdos table's reach: the image's
+ * partition 1 stays where it is, described by a GPT instead (format/gpt.h,
+ * as the writer makes it). The backup GPT and the primary go first, the
+ * protective MBR with gptmbr.bin last: without it neither the kernel nor
+ * firmware reads the GPT, so until then nothing boots or mounts the disk.
+ */
+static int burn_gpt_head(struct burn *b)
+{
+	unsigned char s0[HYDRA_SECTOR], primary[GPT_BYTES], backup[GPT_BYTES];
+	struct hydra_mbr mbr;
+	char *code = NULL;
+	size_t len = 0;
+	int r = hydra_pread_full(b->in, b->buf, HYDRA_SECTOR, 0);
+
+	if (!r) {
+		hydra_mbr_parse(b->buf, &mbr);
+		r = mbr.type == HYDRA_MBR_TYPE_GPT ? -EINVAL :
+		    hydra_gpt_make(b->id, b->disk, mbr.start, mbr.size, s0, primary, backup);
+		if (r)
+			hydra_err("cannot lay out a GPT for '%s' on '%s': %s", b->image, b->target,
+				  strerror(-r));
+	}
+	if (!r && (hydra_read_file(GPTMBR_BIN, &code, &len) || len < 440)) {
+		hydra_err("cannot read '%s' (Debian package syslinux-common)", GPTMBR_BIN);
+		r = -ENOENT;
+	}
+	if (!r)
+		memcpy(s0, code, 440);
+	free(code);
+	if (!r)
+		r = put_exact(b, backup, GPT_BYTES, b->disk - GPT_BYTES);
+	if (!r)
+		r = copy_range(b, HYDRA_TABLE_HEAD, HEAD);
+	if (!r)
+		r = compare_range(b, HYDRA_TABLE_HEAD, HEAD);
+	if (!r)
+		r = put_exact(b, primary, GPT_BYTES, HYDRA_SECTOR);
+	if (!r)
+		r = put_exact(b, s0, HYDRA_SECTOR, 0);
 	return r;
 }
 
@@ -348,12 +425,18 @@ int hydra_burn(const char *image, const char *target, const struct hydra_burn_op
 	if (r)
 		goto out;
 	t0 = hydra_now();
-	r = copy_range(&b, 0, HEAD);
-	rep->write_seconds += hydra_now() - t0;
-	t0 = hydra_now();
-	if (!r)
-		r = compare_range(&b, 0, HEAD);
-	rep->verify_seconds += hydra_now() - t0;
+	if (b.disk > HYDRA_MBR_LIMIT) {
+		hydra_info("'%s' is past the 2 TiB an msdos table addresses: writing a GPT", target);
+		r = burn_gpt_head(&b);
+		rep->write_seconds += hydra_now() - t0;
+	} else {
+		r = copy_range(&b, 0, HEAD);
+		rep->write_seconds += hydra_now() - t0;
+		t0 = hydra_now();
+		if (!r)
+			r = compare_range(&b, 0, HEAD);
+		rep->verify_seconds += hydra_now() - t0;
+	}
 	if (!r)
 		rep->bytes = b.size;
 out:

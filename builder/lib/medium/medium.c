@@ -15,6 +15,7 @@
 #include "base/hydra.h"
 #include "base/util.h"
 #include "format/fat.h"
+#include "format/gpt.h"
 #include "medium/medium.h"
 
 struct hydra_medium {
@@ -56,8 +57,12 @@ static int open_direct(const char *path)
 	return fd;
 }
 
+/* Sector 0 and the primary GPT behind it, in whole pages for O_DIRECT. */
+#define HEAD_READ ((HYDRA_TABLE_HEAD + 4095) / 4096 * 4096)
+
 /*
- * Sector 0 says where partition 1 is; before commit, layout v1 says it. A
+ * Sector 0 (or the GPT it protects) says where partition 1 is; before
+ * commit, layout v1 says it: partition 1 is at 1 MiB on both variants. A
  * partition without a FAT32 is a medium not written (yet): its files read
  * as missing.
  */
@@ -72,14 +77,16 @@ static int open_image(struct hydra_medium *m)
 		hydra_err("cannot open '%s': %s", m->path, strerror(-m->fd));
 		return m->fd;
 	}
-	if (posix_memalign((void **)&sector, 4096, 4096))
+	if (posix_memalign((void **)&sector, 4096, HEAD_READ))
 		return -ENOMEM;
-	if (pread(m->fd, sector, 4096, 0) < 512) {
+	memset(sector, 0, HEAD_READ);
+	r = (int)pread(m->fd, sector, HEAD_READ, 0);
+	if (r < 512) {
 		hydra_err("cannot read the boot sector of '%s'", m->path);
 		free(sector);
 		return -EIO;
 	}
-	hydra_mbr_parse(sector, &m->mbr);
+	hydra_table_parse(sector, (size_t)r, &m->mbr);
 	free(sector);
 	r = hydra_fd_bytes(m->fd, &m->bytes);
 	if (r)
@@ -141,7 +148,22 @@ void hydra_medium_close(struct hydra_medium *m)
 
 int hydra_medium_committed(const struct hydra_medium *m)
 {
-	return m->is_dir || (m->mbr.signature && m->mbr.bootable);
+	const struct hydra_mbr *t = &m->mbr;
+
+	/* On GPT, "bootable" is partition 1's legacy BIOS bootable attribute. */
+	return m->is_dir || (t->signature && t->bootable && (!t->gpt || t->gpt_valid));
+}
+
+/* The GPT variant: a valid primary GPT whose usable sectors and backup header fit the disk. */
+static const char *gpt_misfit(const struct hydra_mbr *t, uint64_t bytes)
+{
+	if (t->gpt_backup != bytes - HYDRA_SECTOR)
+		return "the backup GPT header is not in the disk's last sector";
+	if (t->gpt_last > bytes - HYDRA_GPT_SECTORS * HYDRA_SECTOR)
+		return "the GPT's usable sectors reach into the backup GPT";
+	if (t->start + t->size > t->gpt_last || t->start2 + t->size2 > t->gpt_last)
+		return "a partition reaches past the GPT's usable sectors";
+	return NULL;
 }
 
 int hydra_medium_check_table(const struct hydra_medium *m, const char **part)
@@ -154,12 +176,16 @@ int hydra_medium_check_table(const struct hydra_medium *m, const char **part)
 		return -EBADMSG;
 	if (m->is_dir || !t->signature)
 		return 0;
-	if (!t->size || t->start + t->size > m->bytes)
+	if (t->gpt && !t->gpt_valid)
+		why = "its protective MBR guards no valid GPT";
+	else if (!t->size || t->start + t->size > m->bytes)
 		why = "partition 1 reaches past the end of the disk";
 	else if (t->size2 && t->start2 < t->start + t->size)
 		why = "partition 2 overlaps partition 1";
 	else if (t->size2 && t->start2 + t->size2 > m->bytes)
 		why = "partition 2 reaches past the end of the disk";
+	else if (t->gpt)
+		why = gpt_misfit(t, m->bytes);
 	if (!why)
 		return 0;
 	hydra_err("'%s' is damaged: %s (%llu bytes)", m->path, why, (unsigned long long)m->bytes);

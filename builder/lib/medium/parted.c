@@ -1,12 +1,14 @@
-/* libparted, wrapped: one msdos table with one FAT32 partition. */
+/* libparted, wrapped: one msdos table with one FAT32 partition; partition 2 on msdos or GPT. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <parted/parted.h>
 
 #include "base/hydra.h"
+#include "format/gpt.h"
 #include "medium/parted.h"
 
 /* libparted would print and ask; hydra logs and cancels instead. */
@@ -110,7 +112,9 @@ static int data_room(PedDisk *disk, const char *path, uint64_t bytes, uint64_t m
 		     PedSector *first, PedSector *last)
 {
 	PedPartition *p1 = ped_disk_get_partition(disk, 1);
-	PedSector end = disk->dev->length - 1;
+	/* A GPT keeps its backup (entries, then header) in the disk's last 33 sectors. */
+	PedSector end = disk->dev->length - 1 -
+			(strcmp(disk->type->name, "gpt") ? 0 : HYDRA_GPT_SECTORS);
 
 	if (!p1) {
 		hydra_err("'%s' has no partition 1: it is not a hydra medium", path);

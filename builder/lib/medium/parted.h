@@ -12,7 +12,8 @@
 int hydra_parted_single_fat32(const char *path, uint64_t start, uint64_t sectors);
 
 /*
- * Add partition 2 (type 0x83) to the msdos table of PATH in the free space
+ * Add partition 2 (type 0x83; on the GPT variant, a Linux filesystem data
+ * partition) to the table of PATH in the free space
  * after partition 1, from the next MiB: BYTES long, or to the end of the
  * disk when BYTES is 0. -EEXIST when there is a partition 2 already
  * (FORCE replaces it), -ENOSPC when less than MIN_BYTES fit. Its place

@@ -20,6 +20,7 @@
 #include "format/bootcfg.h"
 #include "format/fat.h"
 #include "format/fatmk.h"
+#include "format/gpt.h"
 #include "format/layout.h"
 #include "format/manifest.h"
 #include "medium/medium.h"
@@ -28,6 +29,8 @@
 #include "medium/writer.h"
 
 #define MBR_BIN "/usr/lib/syslinux/mbr/mbr.bin"
+/* Boots the partition marked legacy BIOS bootable in a GPT (syslinux-common too). */
+#define GPTMBR_BIN "/usr/lib/syslinux/mbr/gptmbr.bin"
 #define SYSLINUX_EFI "/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi"
 #define LDLINUX_E64 "/usr/lib/syslinux/modules/efi64/ldlinux.e64"
 #define LDLINUX_C32 "/usr/lib/syslinux/modules/bios/ldlinux.c32"
@@ -70,6 +73,29 @@ static int plan(const struct hydra_manifest *m, uint64_t size, const char *targe
 	return r;
 }
 
+/*
+ * A disk (or an image file there already) larger than the planned medium
+ * is written whole: past what an msdos table addresses, with the GPT variant.
+ */
+static int onto_disk(const char *target, struct hydra_layout *l)
+{
+	uint64_t bytes = 0;
+	int fd = open(target, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : hydra_err_errno("cannot open '%s'", target);
+	r = hydra_fd_bytes(fd, &bytes);
+	close(fd);
+	if (r) {
+		hydra_err("cannot size '%s': %s", target, strerror(-r));
+		return r;
+	}
+	if (bytes > l->size && hydra_layout_disk(l, bytes) == 0 && l->gpt)
+		hydra_info("'%s' is past the 2 TiB an msdos table addresses: writing a GPT",
+			   target);
+	return 0;
+}
+
 int hydra_medium_plan(const char *payload_dir, uint64_t *min_size, uint64_t *planned)
 {
 	struct hydra_manifest *m = NULL;
@@ -106,6 +132,46 @@ static int open_target(struct write *w, int flags)
 	return fd < 0 ? hydra_err_errno("cannot open '%s'", w->target) : fd;
 }
 
+/*
+ * The GPT variant, made here rather than by libparted, which gives every
+ * table random GUIDs: both GPTs are written now, the protective MBR is kept
+ * for commit. Until then sector 0 is zeros, and a GPT without its
+ * protective MBR is no partition table: the kernel's find_valid_gpt()
+ * (block/partitions/efi.c) gives up without one unless booted with "gpt",
+ * EDK2's PartitionDxe (OVMF) looks for the 0xEE entry before the GPT, and
+ * blkid -p and sfdisk find no table on such a disk. Nothing mounts or
+ * boots it, as on the msdos layout.
+ */
+static int write_gpt(struct write *w)
+{
+	static unsigned char zero[HYDRA_SECTOR];
+	unsigned char primary[HYDRA_GPT_SECTORS * HYDRA_SECTOR];
+	unsigned char backup[HYDRA_GPT_SECTORS * HYDRA_SECTOR];
+	uint64_t end = w->l.disk_bytes - sizeof(backup);
+	int fd, r;
+
+	r = hydra_gpt_make(w->m->id, w->l.disk_bytes, w->l.part_start, w->l.part_bytes, w->sector0,
+			   primary, backup);
+	if (r) {
+		hydra_err("cannot lay out a GPT on '%s': %s", w->target, strerror(-r));
+		return r;
+	}
+	fd = open_target(w, O_RDWR);
+	if (fd < 0)
+		return fd;
+	r = hydra_pwrite_full(fd, zero, sizeof(zero), 0);
+	if (!r)
+		r = hydra_pwrite_full(fd, primary, sizeof(primary), HYDRA_SECTOR);
+	if (!r)
+		r = hydra_pwrite_full(fd, backup, sizeof(backup), end);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (r)
+		hydra_err("cannot write the GPT of '%s': %s", w->target, strerror(-r));
+	close(fd);
+	return r;
+}
+
 /* Size the image file, wipe what was there, partition, keep sector 0 aside. */
 static int prepare(struct write *w)
 {
@@ -125,6 +191,8 @@ static int prepare(struct write *w)
 		goto out;
 	close(fd);
 	fd = -1;
+	if (w->l.gpt)
+		return write_gpt(w);
 	r = hydra_parted_single_fat32(w->target, w->l.part_start / 512, w->l.part_bytes / 512);
 	if (r)
 		goto out;
@@ -316,16 +384,22 @@ static int read_back(struct write *w)
 	return r;
 }
 
-/* Boot code, disk id, table, boot flag, signature: one sector, written last. */
+/*
+ * Boot code, disk id, table, boot flag, signature: one sector, written last.
+ * On GPT it is the protective MBR with gptmbr.bin, which boots the partition
+ * marked legacy BIOS bootable; it is what makes the GPT written before it
+ * a partition table at all.
+ */
 static int commit(struct write *w)
 {
+	const char *code = w->l.gpt ? GPTMBR_BIN : MBR_BIN;
 	char *mbr = NULL;
 	size_t len;
 	int fd, r;
 
-	r = hydra_read_file(MBR_BIN, &mbr, &len);
+	r = hydra_read_file(code, &mbr, &len);
 	if (r || len < 440) {
-		hydra_err("cannot read '%s' (Debian package syslinux-common)", MBR_BIN);
+		hydra_err("cannot read '%s' (Debian package syslinux-common)", code);
 		free(mbr);
 		return r ? r : -EINVAL;
 	}
@@ -334,7 +408,8 @@ static int commit(struct write *w)
 	/* The disk identifier comes from the image id: the same image, the same bytes. */
 	for (int i = 0; i < 4; i++)
 		w->sector0[440 + i] = (unsigned char)(w->l.disk_id >> (8 * i));
-	if (w->sector0[510] != 0x55 || w->sector0[511] != 0xAA || w->sector0[446] != 0x80) {
+	if (w->sector0[510] != 0x55 || w->sector0[511] != 0xAA ||
+	    (w->l.gpt ? w->sector0[450] != HYDRA_MBR_TYPE_GPT : w->sector0[446] != 0x80)) {
 		hydra_err("the partition table set aside for '%s' is not as written", w->target);
 		return -EIO;
 	}
@@ -349,11 +424,12 @@ static int commit(struct write *w)
 	return r;
 }
 
-static int required_tools(void)
+static int required_tools(int gpt)
 {
 	/* syslinux installs ldlinux.sys through mtools. */
 	static const char *const tools[] = { "mcopy", "syslinux", NULL };
-	static const char *const files[] = { MBR_BIN, SYSLINUX_EFI, LDLINUX_E64, NULL };
+	const char *const files[] = { MBR_BIN, SYSLINUX_EFI, LDLINUX_E64,
+				      gpt ? GPTMBR_BIN : NULL, NULL };
 
 	for (size_t i = 0; tools[i]; i++)
 		if (hydra_tool_require(tools[i]))
@@ -386,12 +462,14 @@ int hydra_medium_write(const char *payload_dir, const char *target,
 	char logbuf[128] = "";
 	int r;
 
-	r = required_tools();
-	if (!r)
-		r = hydra_manifest_load(payload_dir, &w.m);
+	r = hydra_manifest_load(payload_dir, &w.m);
 	if (r)
 		return r;
 	r = plan(w.m, opts->size, target, &w.l);
+	if (!r && !(opts->flags & F_WRITE_CREATE))
+		r = onto_disk(target, &w.l);
+	if (!r)
+		r = required_tools(w.l.gpt);
 	if (r)
 		goto out;
 	if (opts->flags & F_WRITE_DRY_RUN)

@@ -17,6 +17,7 @@
 #include "base/hydra.h"
 #include "base/sysfs.h"
 #include "base/util.h"
+#include "format/gpt.h"
 #include "format/layout.h"
 #include "node/crypt.h"
 #include "node/volume.h"
@@ -147,14 +148,17 @@ static int load(const char *part, struct crypt_device **cd)
 /* Partition 2 of an image file, from its table: 0 found, 1 none, <0 error. */
 static int image_part2(int fd, uint64_t *start, uint64_t *size)
 {
-	unsigned char sector[512];
+	unsigned char head[HYDRA_TABLE_HEAD] = { 0 };
 	struct hydra_mbr mbr;
-	int r = hydra_pread_full(fd, sector, sizeof(sector), 0);
+	ssize_t n = pread(fd, head, sizeof(head), 0);
 
-	if (r)
-		return r;
-	hydra_mbr_parse(sector, &mbr);
-	if (!mbr.signature || !mbr.size2)
+	if (n < 0)
+		return -errno;
+	if (n < 512)
+		return -EIO;
+	/* msdos or, on a disk past its reach, GPT: format/gpt.h reads both. */
+	hydra_table_parse(head, (size_t)n, &mbr);
+	if (!mbr.signature || !mbr.size2 || (mbr.gpt && !mbr.gpt_valid))
 		return 1;
 	*start = mbr.start2;
 	*size = mbr.size2;
