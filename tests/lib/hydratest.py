@@ -17,6 +17,7 @@ the program. A step the results need but that is no result itself goes
 through setup(), which is silent when the step works and stop()s when not;
 need_image() and need_qemu() stop and skip the same way.
 """
+import hashlib
 import os
 import re
 import select
@@ -196,6 +197,15 @@ def manifest_id(image):
     status, out = sh(f"MTOOLS_SKIP_CHECK=1 mtype -i '{image}@@1M' ::/hydra/MANIFEST")
     m = re.search(r"^id (\w+)$", out, re.M)
     return m.group(1) if status == 0 and m else None
+
+
+def carries_this_hydra(vm):
+    """(True when the guest's /usr/bin/hydra is the hydra just built, byte for byte, and runs;
+    what the guest said)."""
+    with open(HYDRA, "rb") as f:
+        want = hashlib.sha256(f.read()).hexdigest()
+    status, out = vm.run("sha256sum /usr/bin/hydra && hydra --version")
+    return status == 0 and out.split()[:1] == [want] and "hydra " in out, f"want {want}: {out}"
 
 
 def free_port():
