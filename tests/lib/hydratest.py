@@ -226,10 +226,12 @@ class VMError(Exception):
 class VM:
     """One QEMU guest. Disks are (path, options) pairs or plain paths. FORWARD lists guest TCP
     ports reached from free ports of the host's 127.0.0.1: self.ports maps each to its own.
-    WRAP is a command QEMU runs under (["ip", "netns", "exec", NS] for a tap in a namespace)."""
+    WRAP is a command QEMU runs under (["ip", "netns", "exec", NS] for a tap in a namespace).
+    COMMAND, when given, is run instead of a QEMU made here: one that starts QEMU with the
+    serial console on its standard input and output (`hydra run`)."""
 
     def __init__(self, name, disks, uefi=False, memory=1024, extra=(), mac=None, forward=(),
-                 wrap=()):
+                 wrap=(), command=None):
         self.name = name
         self.uefi = uefi
         self.buf = b""
@@ -258,6 +260,8 @@ class VM:
             path, opts = (d, "if=virtio") if isinstance(d, str) else d
             cmd += ["-drive", f"file={path},format=raw,{opts}"]
         cmd += list(extra)
+        if command:
+            cmd = list(command)
         self.log.write(("# " + " ".join(cmd) + "\n").encode())
         self.start = time.monotonic()
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
