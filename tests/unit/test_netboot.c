@@ -68,7 +68,6 @@ static void test_dnsmasq_conf_own(void)
 	       "dhcp-range=10.99.0.3,10.99.0.52,255.255.255.0,1h\n"
 	       "dhcp-option=option:router\n"
 	       "dhcp-option=option:dns-server\n"
-	       "dhcp-option=tag:ipxe,encap:175,176,1b\n"
 	       "dhcp-match=set:efi,option:client-arch,7\n"
 	       "dhcp-match=set:efi,option:client-arch,9\n"
 	       "dhcp-boot=tag:ipxe,http://10.99.0.2:8080/boot.ipxe\n"

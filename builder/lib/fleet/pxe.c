@@ -74,11 +74,7 @@ static void conf_proxy(FILE *f, const struct hydra_pxe_conf *c, const char *scri
 		"dhcp-boot=tag:ipxe,%s\n", c->addr, c->node, script);
 }
 
-/*
- * Own leases on an isolated link: no router and no DNS server are offered.
- * iPXE is told (its option 175.176, no-pxedhcp) that no ProxyDHCP server
- * will answer here: else it waits for one before it takes the lease.
- */
+/* Own leases on an isolated link: no router and no DNS server are offered. */
 static int conf_own(FILE *f, const struct hydra_pxe_conf *c, const char *script)
 {
 	char start[16], end[16], mask[16];
@@ -89,7 +85,6 @@ static int conf_own(FILE *f, const struct hydra_pxe_conf *c, const char *script)
 	fprintf(f, "dhcp-range=%s,%s,%s,1h\n"
 		"dhcp-option=option:router\n"
 		"dhcp-option=option:dns-server\n"
-		"dhcp-option=tag:ipxe,encap:175,176,1b\n"
 		"dhcp-match=set:efi,option:client-arch,7\n"
 		"dhcp-match=set:efi,option:client-arch,9\n"
 		"dhcp-boot=tag:ipxe,%s\n"
