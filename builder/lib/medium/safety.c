@@ -340,53 +340,62 @@ static int check_file_in_use(const struct hydra_target *t, const struct in_use_s
 	return 0;
 }
 
-int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64_t needed)
+/* Refuse the block device T when it is mounted, swap, the running system's, held or read-only. */
+static int check_device_in_use(const char *sysroot, const struct hydra_target *t,
+			       const struct in_use_set *s)
 {
-	struct in_use_set s = { 0 };
-	char holder[NAME_MAX + 1], have[32], need[32];
-	const struct in_use *u;
-	char *ro = NULL;
-	int r;
+	char holder[NAME_MAX + 1], *ro = NULL;
+	const struct in_use *u = set_find(s, t->name);
+	int r = 0;
 
-	if (t->size < needed) {
-		hydra_err("refusing '%s': it is too small: %s needed, it has %s", t->path,
-			  hydra_format_size(needed, need, sizeof(need)),
-			  hydra_format_size(t->size, have, sizeof(have)));
-		return -ENOSPC;
-	}
-	r = scan_mounts(sysroot, &s);
-	if (!r)
-		r = scan_swaps(sysroot, &s);
-	if (!r)
-		r = scan_loop_files(sysroot, &s);
-	if (r) {
-		hydra_err("cannot tell which disks are in use: %s", strerror(-r));
-		goto out;
-	}
-	r = check_file_in_use(t, &s);
-	if (r || t->is_file)
-		goto out;
-	u = set_find(&s, t->name);
 	if (u) {
 		hydra_err("refusing '%s': %s", t->path, u->why);
-		r = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
 	if (find_holder(sysroot, t->name, holder, sizeof(holder))) {
 		hydra_err("refusing '%s': it is held by /dev/%s (device-mapper, RAID or loop)",
 			  t->path, holder);
-		r = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
 	ro = hydra_sysfs_read(sysroot, "/sys/class/block/%s/ro", t->name);
 	if (ro && !strcmp(ro, "1")) {
 		hydra_err("refusing '%s': it is read-only", t->path);
 		r = -EROFS;
-		goto out;
 	}
-	r = hydra_target_check_sectors(t);
-out:
 	free(ro);
+	return r;
+}
+
+/*
+ * Use first, size after: a disk that is both in use and too small is refused
+ * for being in use (the running system's loop device is small, and that it
+ * holds the running system is what matters).
+ */
+int hydra_target_check(const char *sysroot, const struct hydra_target *t, uint64_t needed)
+{
+	struct in_use_set s = { 0 };
+	char have[32], need[32];
+	int r;
+
+	r = scan_mounts(sysroot, &s);
+	if (!r)
+		r = scan_swaps(sysroot, &s);
+	if (!r)
+		r = scan_loop_files(sysroot, &s);
+	if (r)
+		hydra_err("cannot tell which disks are in use: %s", strerror(-r));
+	if (!r)
+		r = check_file_in_use(t, &s);
+	if (!r && !t->is_file)
+		r = check_device_in_use(sysroot, t, &s);
+	if (!r && t->size < needed) {
+		hydra_err("refusing '%s': it is too small: %s needed, it has %s", t->path,
+			  hydra_format_size(needed, need, sizeof(need)),
+			  hydra_format_size(t->size, have, sizeof(have)));
+		r = -ENOSPC;
+	}
+	if (!r && !t->is_file)
+		r = hydra_target_check_sectors(t);
 	free(s.v);
 	free(s.files);
 	return r;
