@@ -53,7 +53,7 @@ static int tick(struct burn *b, uint64_t n)
 
 /*
  * Make [OFF, OFF+LEN) of the target read as zeros without sending the zeros:
- * a block device zeroes it itself (a loop device punches its backing file),
+ * a block device zeroes it itself (a loop device makes zeroed extents in its backing file),
  * a file gets a hole. Where neither works, zeros are written.
  */
 static int zero_out(struct burn *b, uint64_t off, uint64_t len)
