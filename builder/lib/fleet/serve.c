@@ -697,8 +697,10 @@ static void httpd_line(struct hydra_netboot *nb, const char *line)
 		return;
 	}
 	if (ev.phase == HYDRA_NB_FILE && !strncmp(ev.path, HYDRA_INSTALL_REPLICA_DIR "/",
-						  strlen(HYDRA_INSTALL_REPLICA_DIR) + 1))
-		return replica_fetched(nb, &ev);
+						  strlen(HYDRA_INSTALL_REPLICA_DIR) + 1)) {
+		replica_fetched(nb, &ev);
+		return;
+	}
 	if (!nb->done_file && is_report(nb, ev.path, HYDRA_INSTALL_DONE_PREFIX, "")) {
 		nb->done = 1;
 		return;
