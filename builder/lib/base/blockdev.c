@@ -27,7 +27,10 @@ int hydra_blockdev_lock(const char *disk)
 	return fd;
 }
 
-/* devtmpfs makes the node with the partition, but a re-read may still be removing and re-adding it. */
+/*
+ * devtmpfs makes the node with the partition, but a re-read of the table may
+ * still be taking it away and adding it again.
+ */
 int hydra_blockdev_wait(const char *path, unsigned wait_ms)
 {
 	for (unsigned waited = 0;; waited += POLL_US / 1000) {
