@@ -18,6 +18,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "lib"))
 from hydratest import HYDRA, OUT, TOP, sh  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import loadavg, measured_commit, must  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 size = os.environ.get("BENCH_SIZE", "1G")
@@ -25,16 +27,6 @@ os.makedirs(OUT, exist_ok=True)
 image = os.path.join(OUT, "bench-burn.img")
 tmp = tempfile.mkdtemp(prefix="hydra-bench.", dir=OUT)
 
-
-def must(cmd):
-    status, out = sh(cmd)
-    if status:
-        sys.exit(f"'{cmd}' failed: {out}")
-    return out
-
-
-def loadavg():
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def timed(cmd):
@@ -78,9 +70,7 @@ DD_SPARSE = f"dd if='{image}' of={{target}} bs=4M conv=sparse,fsync,notrunc stat
 BURN = f"'{HYDRA}' burn --yes --progress=none '{image}' {{target}}"
 
 load_start = loadavg()
-commit = must(f"git -C '{TOP}' rev-parse --short HEAD").strip()
-if must(f"git -C '{TOP}' status --porcelain --untracked-files=no").strip():
-    commit += " (with uncommitted changes)"
+commit = measured_commit()
 try:
     must(f"'{HYDRA}' build --size {size} -o '{image}' '{TOP}/images/tiny.conf'")
     mib = os.path.getsize(image) / 2**20

@@ -37,6 +37,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "lib"))
 from hydratest import DEFAULT, HYDRA, OUT, TOP, VM, VMError, sh  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import loadavg, measured_commit, must  # noqa: E402
 
 NODE = "alpha"
 MAC = re.search(r"^macs\s*=\s*(\S+)", open(f"{TOP}/hardware-db/nodes/{NODE}.conf").read(),
@@ -47,16 +49,6 @@ CPUS = ["-smp", "2"]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 NS = f"hydra-bench{os.getpid()}"
 
-
-def must(cmd):
-    status, out = sh(cmd)
-    if status:
-        sys.exit(f"'{cmd}' failed ({status}): {out}")
-    return out
-
-
-def loadavg():
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class Regenerate:
@@ -265,9 +257,7 @@ if os.geteuid() != 0:
     sys.exit("run as root: a network namespace and a tap device")
 if not os.path.exists(DEFAULT):
     sys.exit(f"{DEFAULT} missing: run tests/run-tests tests/host/15-build-default first")
-commit = must(f"git -C '{TOP}' rev-parse --short HEAD").strip()
-if must(f"git -C '{TOP}' status --porcelain --untracked-files=no").strip():
-    commit += " (with uncommitted changes)"
+commit = measured_commit()
 load_start = loadavg()
 os.makedirs(OUT, exist_ok=True)
 tmp = tempfile.mkdtemp(prefix="bench-regen.", dir=OUT)
