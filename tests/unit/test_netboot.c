@@ -1,7 +1,8 @@
 /*
  * Netboot's pure parts, pinned: dnsmasq's configuration for both DHCP
  * modes, own mode's lease range, boot.ipxe, the log lines that are
- * progress, the default route and listening sockets read from /proc text;
+ * progress, the default route and listening sockets read from /proc text,
+ * router solicitations read and the advertisement answering them;
  * and the plan's refusals, on a medium made here and the loopback.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
 #include "fleet/pxe.h"
+#include "fleet/ra.h"
 #include "harness.h"
 
 static char mac_b2[] = "52:54:00:00:00:b2", mac_b3[] = "52:54:00:00:00:b3";
@@ -66,10 +68,12 @@ static void test_dnsmasq_conf_own(void)
 	EQ_INT(hydra_pxe_dnsmasq_conf(&c, &text), 0);
 	EQ_STR(text, COMMON
 	       "dhcp-range=10.99.0.3,10.99.0.52,255.255.255.0,1h\n"
+	       "no-ping\n"
 	       "dhcp-option=option:router\n"
 	       "dhcp-option=option:dns-server\n"
 	       "dhcp-match=set:efi,option:client-arch,7\n"
 	       "dhcp-match=set:efi,option:client-arch,9\n"
+	       "dhcp-option=tag:ipxe,175,b0:01:01\n"
 	       "dhcp-boot=tag:ipxe,http://10.99.0.2:8080/boot.ipxe\n"
 	       "dhcp-boot=tag:!ipxe,tag:efi,ipxe.efi,,10.99.0.2\n"
 	       "dhcp-boot=tag:!ipxe,tag:!efi,undionly.kpxe,,10.99.0.2\n");
@@ -428,6 +432,45 @@ static void test_firewall_stale(void)
 	EQ_INT(hydra_firewall_stale(listing, "beta", h, 1), 1);
 }
 
+/* iPXE's solicitation as it sends it: a source link-layer address option, from its MAC. */
+static void test_router_solicit(void)
+{
+	const uint8_t ipxe[] = { 133, 0, 0x12, 0x34, 0, 0, 0, 0,
+				 1, 1, 0x52, 0x54, 0x00, 0x00, 0x00, 0xb2 };
+	const uint8_t nonce_first[] = { 133, 0, 0, 0, 0, 0, 0, 0,
+					14, 1, 1, 2, 3, 4, 5, 6,
+					1, 1, 0x52, 0x54, 0x00, 0x00, 0x00, 0xB3 };
+	uint8_t bad[sizeof(ipxe)], advert[HYDRA_RA_ADVERT_LEN];
+	const uint8_t want[HYDRA_RA_ADVERT_LEN] = { 134 };
+	char mac[18] = "";
+
+	EQ_INT(hydra_ra_solicit_mac(ipxe, sizeof(ipxe), mac), 0);
+	EQ_STR(mac, "52:54:00:00:00:b2");
+	EQ_INT(hydra_ra_solicit_mac(nonce_first, sizeof(nonce_first), mac), 0);
+	EQ_STR(mac, "52:54:00:00:00:b3");
+	/* Without the option (a solicitation from ::) there is nobody to answer. */
+	EQ_INT(hydra_ra_solicit_mac(ipxe, 8, mac), -EINVAL);
+	/* Not a solicitation; a code that is not 0; an option of length 0; one past the end. */
+	memcpy(bad, ipxe, sizeof(bad));
+	bad[0] = 134;
+	EQ_INT(hydra_ra_solicit_mac(bad, sizeof(bad), mac), -EINVAL);
+	memcpy(bad, ipxe, sizeof(bad));
+	bad[1] = 1;
+	EQ_INT(hydra_ra_solicit_mac(bad, sizeof(bad), mac), -EINVAL);
+	memcpy(bad, ipxe, sizeof(bad));
+	bad[9] = 0;
+	EQ_INT(hydra_ra_solicit_mac(bad, sizeof(bad), mac), -EINVAL);
+	memcpy(bad, ipxe, sizeof(bad));
+	bad[9] = 2;
+	EQ_INT(hydra_ra_solicit_mac(bad, sizeof(bad), mac), -EINVAL);
+	EQ_INT(hydra_ra_solicit_mac(ipxe, 4, mac), -EINVAL);
+
+	/* The answer offers nothing: no flags, router lifetime 0, no option. */
+	memset(advert, 0xff, sizeof(advert));
+	hydra_ra_advert(advert);
+	OK(!memcmp(advert, want, sizeof(want)));
+}
+
 int main(void)
 {
 	RUN(test_firewall_stale);
@@ -436,6 +479,7 @@ int main(void)
 	RUN(test_dnsmasq_conf_refuses);
 	RUN(test_own_range);
 	RUN(test_boot_script);
+	RUN(test_router_solicit);
 	RUN(test_plan_replica);
 	RUN(test_parse_dnsmasq);
 	RUN(test_parse_httpd);

@@ -28,6 +28,7 @@
 #include "fleet/firewall.h"
 #include "fleet/netboot.h"
 #include "fleet/netif.h"
+#include "fleet/ra.h"
 #include "fleet/replica.h"
 #include "format/layout.h"
 #include "medium/sign.h"
@@ -35,7 +36,7 @@
 /* How long a server may take to listen, and to stop before SIGKILL. */
 #define START_SECONDS 5.0
 #define STOP_GRACE_MS 2000
-/* How often serving looks at the logs, the servers and the clock. */
+/* How often serving answers router solicitations, looks at the logs, the servers and the clock. */
 #define TICK_NS (250 * 1000 * 1000L)
 
 /* A log a server appends to, read line by line as it grows. */
@@ -51,6 +52,7 @@ struct hydra_netboot {
 	unsigned prefix, port;
 	int lock_fd, addr_added, link_raised;
 	struct hydra_firewall fw;
+	struct hydra_ra ra;
 	char *lock, *rundir, *tftp;
 	char user[80];             /* the HTTP server's: nobody, or NODE's replica user */
 	pid_t dnsmasq, httpd;
@@ -806,7 +808,7 @@ int hydra_netboot_arm(const struct hydra_netboot_plan *p, hydra_netboot_event_fn
 	*out = NULL;
 	if (!nb)
 		return -ENOMEM;
-	nb->lock_fd = nb->dlog.fd = nb->hlog.fd = -1;
+	nb->lock_fd = nb->dlog.fd = nb->hlog.fd = nb->ra.fd = -1;
 	nb->t0 = hydra_now();
 	nb->fn = fn;
 	nb->ud = ud;
@@ -832,6 +834,8 @@ int hydra_netboot_arm(const struct hydra_netboot_plan *p, hydra_netboot_event_fn
 		r = readable_as_user(nb, p);
 	if (!r)
 		r = prepare_interface(nb, p);
+	if (!r)
+		r = hydra_ra_open(nb->ifname, p->macs, p->n_macs, &nb->ra);
 	if (!r)
 		r = start_httpd(nb, p);
 	if (!r)
@@ -870,6 +874,7 @@ int hydra_netboot_serve(struct hydra_netboot *nb, unsigned timeout, const sigset
 
 	*signo = 0;
 	for (;;) {
+		hydra_ra_answer(&nb->ra);
 		read_logs(nb);
 		if (node_reported_done(nb)) {
 			struct hydra_netboot_event ev = { .phase = HYDRA_NB_DONE, .detail = nb->detail };
@@ -918,6 +923,7 @@ int hydra_netboot_disarm(struct hydra_netboot *nb)
 	read_logs(nb);
 	stop_server(&nb->httpd, "busybox httpd", &r);
 	stop_server(&nb->dnsmasq, "dnsmasq", &r);
+	hydra_ra_close(&nb->ra);
 	if ((e = hydra_firewall_close(&nb->fw)) < 0)
 		r = r ? r : e;
 	if (nb->addr_added && (e = hydra_netif_addr(nb->ifname, nb->addr, nb->prefix, 0)) < 0)
