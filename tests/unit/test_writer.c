@@ -9,6 +9,7 @@
 
 #include "format/manifest.h"
 #include "harness.h"
+#include "medium/bootfiles.h"
 #include "medium/medium.h"
 #include "medium/writer.h"
 
@@ -49,12 +50,14 @@ static int on_progress(uint64_t total, uint64_t done, void *ud)
 	return 0;
 }
 
-/* A medium root as build leaves it: payload, MANIFEST, times set to `built`. */
+/* A medium root as build leaves it: payload, its BIOS loader, MANIFEST, times set to `built`. */
 static char id[HYDRA_ID_LEN + 1];
+static uint64_t loader_bytes;
 
-static void make_payload(void)
+static void make_payload_with(int loader)
 {
 	struct hydra_manifest *m = NULL;
+	struct stat st;
 
 	OK(t_write("p/boot/vmlinuz", "KERNEL-MARKER-0123456789\n") == 0);
 	OK(t_write("p/boot/initrd.img", "INITRD-MARKER-0123456789\n") == 0);
@@ -62,6 +65,16 @@ static void make_payload(void)
 	OK(t_write("p/hydra/overlays/common.tar", "TAR-MARKER\n") == 0);
 	OK(t_write("p/hydra/hardware-db/nodes/alpha.conf", "[node]\nname = alpha\n") == 0);
 	EQ_INT(sh("head -c 3000000 /dev/urandom > p/live/big.bin"), 0);
+	loader_bytes = 0;
+	if (loader) {
+		EQ_INT(hydra_bootfiles_make("p", ".", "tools.log"), 0);
+		OK(access("syslinux-scratch.img", F_OK) < 0);
+		for (const char *const *f = (const char *const[]){ "p/" HYDRA_BOOTFILES_LDLINUX,
+				"p/" HYDRA_BOOTFILES_C32, "p/" HYDRA_BOOTFILES_BOOTSECT, NULL }; *f; f++)
+			if (stat(*f, &st) == 0)
+				loader_bytes += (uint64_t)st.st_size;
+		OK(loader_bytes > 60000);
+	}
 	EQ_INT(hydra_manifest_scan("p", "test", "console=ttyS0 quiet", 1700000000, &m), 0);
 	if (!m)
 		return;
@@ -69,6 +82,11 @@ static void make_payload(void)
 	EQ_INT(hydra_manifest_save("p", m), 0);
 	hydra_manifest_free(m);
 	EQ_INT(hydra_set_times("p", 1700000000), 0);
+}
+
+static void make_payload(void)
+{
+	make_payload_with(1);
 }
 
 static int write_img(const char *target, const char *node, uint64_t size)
@@ -94,7 +112,7 @@ static void test_write_checked_by_other_tools(void)
 	OK(stat("img", &st) == 0);
 	EQ_INT(st.st_size, planned);
 	EQ_INT(st.st_size % (1024 * 1024), 0);
-	EQ_INT(progress_total, 3000000 + 25 * 3 + 11 + 20);
+	EQ_INT(progress_total, 3000000 + 25 * 3 + 11 + 20 + loader_bytes);
 	EQ_INT(progress_done, progress_total);
 	OK(progress_calls > 0);
 
@@ -129,9 +147,15 @@ static void test_write_checked_by_other_tools(void)
 	EQ_INT(sh("MTOOLS_SKIP_CHECK=1 mattrib -i img@@1M ::/syslinux/* > sl"), 0);
 	EQ_INT(sh("grep -q 'ldlinux.sys$' sl && grep -q 'ldlinux.c32$' sl && "
 		  "grep -q 'syslinux.cfg$' sl"), 0);
-	/* syslinux puts its own ldlinux.c32, matching its ldlinux.sys, beside it. */
+	/* The ldlinux.c32 syslinux built with its ldlinux.sys, beside it, both marked as it marks them. */
 	EQ_INT(sh("MTOOLS_SKIP_CHECK=1 mcopy -n -i img@@1M ::/syslinux/ldlinux.c32 c && "
-		  "test $(stat -c %s c) -gt 60000"), 0);
+		  "test $(stat -c %s c) -gt 60000 && cmp c p/" HYDRA_BOOTFILES_C32), 0);
+	EQ_INT(sh("grep 'SHR .*ldlinux.sys$' sl && grep 'SHR .*ldlinux.c32$' sl"), 0);
+	/* The loader's code in the FAT's boot sector, its BPB the writer's (2048 hidden sectors). */
+	EQ_INT(sh("dd if=img bs=1 skip=$((1048576 + 90)) count=420 status=none > code && "
+		  "dd if=p/" HYDRA_BOOTFILES_BOOTSECT " bs=1 skip=90 count=420 status=none > want && "
+		  "cmp -l code want | wc -l > ndiff && test $(cat ndiff) -le 8"), 0);
+	EQ_STR(out("od -An -tu4 -j$((1048576 + 28)) -N4 img | tr -d ' '"), "2048");
 	/* Every file dated `built` (1700000000 is 2023-11-14 22:13 UTC). */
 	EQ_STR(out("MTOOLS_SKIP_CHECK=1 mdir -a -i img@@1M ::/boot ::/syslinux ::/EFI/BOOT ::/hydra | "
 		   "grep -E '^[a-zA-Z.]' | grep -v '^Directory for' | grep -v '^Total' | "
@@ -226,6 +250,22 @@ static void test_write_corrupt_source_is_not_committed(void)
 	EQ_INT(sh("sfdisk --dump img"), 256);       /* sfdisk finds no table */
 }
 
+/* A payload without its loader, or with a damaged one, is refused before a byte is written. */
+static void test_write_without_loader_refused(void)
+{
+	NEED_TOOLS();
+	make_payload_with(0);
+	EQ_INT(write_img("img", NULL, 0), -ENOENT);
+	CONTAINS(t_log, "'p' carries no BIOS boot loader of its own");
+	OK(access("img", F_OK) < 0);
+	make_payload();
+	EQ_INT(sh("printf X | dd of=p/" HYDRA_BOOTFILES_LDLINUX " bs=1 seek=3000 conv=notrunc "
+		  "status=none"), 0);
+	EQ_INT(write_img("img", NULL, 0), -EBADMSG);
+	CONTAINS(t_log, HYDRA_BOOTFILES_LDLINUX "' is not as the MANIFEST lists it");
+	OK(access("img", F_OK) < 0);
+}
+
 static void test_write_without_manifest(void)
 {
 	NEED_TOOLS();
@@ -303,6 +343,7 @@ int main(void)
 	RUN(test_write_pins_node_and_honours_size);
 	RUN(test_write_refuses_too_small);
 	RUN(test_write_corrupt_source_is_not_committed);
+	RUN(test_write_without_loader_refused);
 	RUN(test_write_without_manifest);
 	RUN(test_write_gpt_past_2tib);
 	RUN(test_write_gpt_corrupt_source_is_not_committed);

@@ -19,6 +19,7 @@
 #include "build/rootfs.h"
 #include "format/hwdb.h"
 #include "format/manifest.h"
+#include "medium/bootfiles.h"
 #include "medium/sign.h"
 #include "medium/writer.h"
 #include "node/overlay.h"
@@ -537,12 +538,14 @@ static int do_medium(struct build *b)
 	struct hydra_write_opts w = {
 		.size = b->o->size ? b->o->size : b->r->size,
 		.flags = F_WRITE_CREATE,
-		.logfile = b->res->log,
 	};
 	int r;
 
 	stage_start(b, "medium", "MANIFEST, then the image");
-	r = hydra_set_times(b->medium, b->epoch);
+	/* The BIOS loader as syslinux installs it, carried as payload for the writer. */
+	r = hydra_bootfiles_make(b->medium, b->work, b->res->log);
+	if (!r)
+		r = hydra_set_times(b->medium, b->epoch);
 	if (!r)
 		r = hydra_manifest_scan(b->medium, b->r->name, b->r->cmdline, b->epoch, &m);
 	if (!r)

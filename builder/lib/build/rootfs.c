@@ -19,7 +19,7 @@
 /* What hydra runs to write and check media; the image must carry it to replicate. */
 static const char *const writer_tools[] = {
 	"/usr/sbin/mkfs.fat", "/usr/bin/mcopy", "/usr/bin/mmd", "/usr/bin/mdir",
-	"/usr/bin/mattrib", "/usr/bin/mmove", "/usr/bin/mtype", "/usr/bin/syslinux", "/usr/bin/mdel",
+	"/usr/bin/mattrib", "/usr/bin/mmove", "/usr/bin/mtype", "/usr/bin/mdel",
 	"/usr/sbin/fsck.fat", "/usr/sbin/blkid", "/usr/sbin/sfdisk",
 	/* the data layer: its ext4, and extended attributes and ACLs to look at */
 	"/usr/sbin/mkfs.ext4", "/usr/sbin/e2fsck", "/usr/bin/setfattr", "/usr/bin/getfattr",
@@ -30,7 +30,6 @@ static const char *const writer_files[] = {
 	"/usr/lib/syslinux/mbr/mbr.bin",
 	/* the protective MBR's boot code on a disk past an msdos table's 2 TiB */
 	"/usr/lib/syslinux/mbr/gptmbr.bin",
-	"/usr/lib/syslinux/modules/bios/ldlinux.c32",
 	"/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi",
 	"/usr/lib/syslinux/modules/efi64/ldlinux.e64",
 	/* mtools converts FAT names through iconv's code page 850 */

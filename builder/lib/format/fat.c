@@ -343,3 +343,22 @@ int hydra_fat_read(struct hydra_fat *f, const struct hydra_fat_file *file, hydra
 		return 0;
 	return walk(f, file->cluster, file->size, fn, ud);
 }
+
+int hydra_fat_sectors(struct hydra_fat *f, const struct hydra_fat_file *file, uint64_t *out,
+		      size_t max, size_t *n)
+{
+	uint64_t want = (file->size + 511) / 512, per = f->cluster_bytes / 512;
+	uint32_t c = file->cluster, steps = 0;
+
+	*n = 0;
+	if (want > max)
+		return -E2BIG;
+	while (*n < want) {
+		if (!valid(f, c) || ++steps > f->clusters)
+			return -EIO;
+		for (uint64_t k = 0; k < per && *n < want; k++)
+			out[(*n)++] = cluster_off(f, c) / 512 + k;
+		c = next(f, c);
+	}
+	return 0;
+}

@@ -39,4 +39,12 @@ typedef int (*hydra_fat_data_fn)(const void *buf, size_t len, void *ud);
 int hydra_fat_read(struct hydra_fat *f, const struct hydra_fat_file *file, hydra_fat_data_fn fn,
 		   void *ud);
 
+/*
+ * The 512-byte sectors FILE's bytes lie in, in file order, numbered from the
+ * file system's start (what a boot loader that loads a file by sector
+ * lists): up to MAX of them into OUT and their count into *N. -E2BIG when
+ * there are more than MAX, -EIO when the chain is broken or short.
+ */
+int hydra_fat_sectors(struct hydra_fat *f, const struct hydra_fat_file *file, uint64_t *out,
+		      size_t max, size_t *n);
 #endif

@@ -452,6 +452,35 @@ int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_
 	return r;
 }
 
+int hydra_fatmk_add_placed(struct hydra_fatmk *w, const char *path, size_t size, unsigned flags,
+			   hydra_fatmk_fill_fn fill, void *ud)
+{
+	uint32_t n = (uint32_t)((size + w->cluster_bytes - 1) / w->cluster_bytes), first = 0;
+	unsigned attr = FAT_ATTR_ARCHIVE |
+			(flags & F_FATMK_SYSTEM ? FAT_ATTR_READ_ONLY | FAT_ATTR_HIDDEN |
+			 FAT_ATTR_SYSTEM : 0);
+	size_t padded = (size_t)n * w->cluster_bytes;
+	const char *slash;
+	struct dir *d = w->dirs[0];
+	int r;
+
+	while (*path == '/')
+		path++;
+	slash = strrchr(path, '/');
+	if (size > BUF_BYTES)
+		return -EFBIG;
+	if (slash && (r = get_dir(w, path, (size_t)(slash - path), &d)))
+		return r;
+	if (n && !(first = alloc_run(w, n)))
+		return -ENOSPC;
+	r = add_entry(w, d, slash ? slash + 1 : path, attr, first, (uint32_t)size);
+	if (r || !n)
+		return r;
+	memset(w->buf, 0, padded);
+	r = fill(cluster_off(w, first) / 512, w->buf, size, ud);
+	return r ? r : write_at(w, w->buf, padded, cluster_off(w, first));
+}
+
 /* Boot sector: the numbers of this file system; syslinux adds its code around them. */
 static void boot_sector(const struct hydra_fatmk *w, void *out)
 {

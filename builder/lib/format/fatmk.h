@@ -8,6 +8,7 @@
 #ifndef HYDRA_FATMK_H
 #define HYDRA_FATMK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct hydra_fatmk;
@@ -33,6 +34,19 @@ int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fat
  * 32 bytes, a long name taking one more for every 13 characters).
  */
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size);
+/* Read-only, hidden and system: how a boot loader marks the files it loads by sector. */
+enum { F_FATMK_SYSTEM = 1 << 0 };
+
+/*
+ * SIZE bytes (at most 8 MiB) for PATH whose contents depend on where they
+ * lie: FILL gets the first sector of the file's run of clusters (counted
+ * from the file system's start, in 512-byte sectors) and a buffer of SIZE
+ * bytes to fill; a non-zero return stops and is returned. FLAGS: F_FATMK_*.
+ */
+typedef int (*hydra_fatmk_fill_fn)(uint64_t first_sector, unsigned char *buf, size_t size,
+				   void *ud);
+int hydra_fatmk_add_placed(struct hydra_fatmk *w, const char *path, size_t size, unsigned flags,
+			   hydra_fatmk_fill_fn fill, void *ud);
 /* Directories, both FATs, FSInfo and the boot sectors; then the file system is whole. */
 int hydra_fatmk_finish(struct hydra_fatmk *w);
 void hydra_fatmk_free(struct hydra_fatmk *w);

@@ -18,11 +18,12 @@
 #include "base/hydra.h"
 #include "base/util.h"
 #include "format/bootcfg.h"
-#include "format/fat.h"
 #include "format/fatmk.h"
 #include "format/gpt.h"
 #include "format/layout.h"
 #include "format/manifest.h"
+#include "format/syslinux.h"
+#include "medium/bootfiles.h"
 #include "medium/medium.h"
 #include "medium/parted.h"
 #include "medium/wipe.h"
@@ -33,16 +34,16 @@
 #define GPTMBR_BIN "/usr/lib/syslinux/mbr/gptmbr.bin"
 #define SYSLINUX_EFI "/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi"
 #define LDLINUX_E64 "/usr/lib/syslinux/modules/efi64/ldlinux.e64"
-#define LDLINUX_C32 "/usr/lib/syslinux/modules/bios/ldlinux.c32"
+/* Where the BIOS loader lies; its configuration is searched for there first. */
+#define LOADER_DIR "/syslinux"
 
 struct write {
 	const char *src, *target;
 	const struct hydra_write_opts *o;
 	struct hydra_manifest *m;
-	char fat[4200];             /* TARGET@@OFFSET for mtools (syslinux's fallback) */
-	char epoch_env[64];
-	char tmpdir[64];
-	const char *log;
+	struct hydra_bootfiles boot;    /* the BIOS loader, from the payload */
+	uint64_t ldlinux_sector;        /* where ldlinux.sys starts in the FAT */
+	int loader_said;                /* its patching failed, and said why */
 	struct hydra_layout l;
 	uint64_t total, done;
 	unsigned char sector0[512];
@@ -110,19 +111,6 @@ int hydra_medium_plan(const char *payload_dir, uint64_t *min_size, uint64_t *pla
 	}
 	hydra_manifest_free(m);
 	return r;
-}
-
-static int tool(struct write *w, const char *const argv[])
-{
-	const char *env[] = { w->epoch_env, "MTOOLS_SKIP_CHECK=1", NULL };
-	int r = hydra_run_env(argv, env, w->log);
-
-	if (r) {
-		hydra_err("'%s' failed%s", argv[0],
-			  r > 0 ? "; its output is in the log" : "");
-		return r < 0 ? r : -EIO;
-	}
-	return 0;
 }
 
 static int open_target(struct write *w, int flags)
@@ -259,11 +247,91 @@ static int add_payload(struct write *w, struct hydra_fatmk *fm)
 	return r;
 }
 
-/* A file made for the medium, copied in like the payload. */
-static int write_tmp(struct write *w, const char *name, const char *text, char *path, size_t len)
+struct bytes {
+	const void *buf;
+	size_t len;
+};
+
+static int fill_copy(uint64_t first_sector, unsigned char *buf, size_t size, void *ud)
 {
-	snprintf(path, len, "%s/%s", w->tmpdir, name);
-	return hydra_write_file_atomic(path, text, strlen(text), 0644);
+	const struct bytes *b = ud;
+
+	(void)first_sector;
+	memcpy(buf, b->buf, size);
+	return 0;
+}
+
+/* A file made in memory for the medium, with fatmk's FLAGS. */
+static int add_bytes(struct write *w, struct hydra_fatmk *fm, const char *dst, const void *buf,
+		     size_t len, unsigned flags)
+{
+	struct bytes b = { buf, len };
+	int r = hydra_fatmk_add_placed(fm, dst, len, flags, fill_copy, &b);
+
+	if (r)
+		hydra_err("cannot write '%s' onto '%s': %s", dst, w->target, strerror(-r));
+	return r;
+}
+
+/* ldlinux.sys patched for where fatmk lays it: one run of sectors from FIRST. */
+static int fill_ldlinux(uint64_t first, unsigned char *buf, size_t size, void *ud)
+{
+	struct write *w = ud;
+	size_t n = size / HYDRA_SYSLINUX_SECTOR;
+	uint64_t *sectors = malloc(n * sizeof(*sectors));
+	char why[256];
+	int r;
+
+	if (!sectors)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		sectors[i] = first + i;
+	r = hydra_syslinux_ldlinux(&w->boot.sl, sectors, n, LOADER_DIR, buf, why, sizeof(why));
+	if (r)
+		hydra_err("cannot lay ldlinux.sys onto '%s': %s", w->target, why);
+	w->loader_said = !!r;
+	w->ldlinux_sector = first;
+	free(sectors);
+	return r;
+}
+
+/*
+ * syslinux for BIOS, as `syslinux --install` lays it: ldlinux.sys patched
+ * with its sectors and ldlinux.c32, both read-only, hidden and system,
+ * into LOADER_DIR. The boot sector gets its code once fatmk wrote it.
+ */
+static int add_loader(struct write *w, struct hydra_fatmk *fm)
+{
+	int r = hydra_fatmk_add_placed(fm, LOADER_DIR "/ldlinux.sys",
+				       hydra_syslinux_file_bytes(&w->boot.sl), F_FATMK_SYSTEM,
+				       fill_ldlinux, w);
+
+	if (r && !w->loader_said)
+		hydra_err("cannot write ldlinux.sys onto '%s': %s", w->target, strerror(-r));
+	if (!r)
+		r = add_bytes(w, fm, LOADER_DIR "/ldlinux.c32", w->boot.c32, w->boot.c32_len,
+			      F_FATMK_SYSTEM);
+	return r;
+}
+
+/* syslinux's code into the FAT's boot sector, pointed at ldlinux.sys; the BPB stays fatmk's. */
+static int boot_sector(struct write *w, int fd)
+{
+	unsigned char *bs = NULL;
+	char why[256];
+	int r;
+
+	/* Aligned for O_DIRECT, as fatmk's own writes are. */
+	if (posix_memalign((void **)&bs, 4096, 4096))
+		return -ENOMEM;
+	r = hydra_pread_full(fd, bs, HYDRA_SYSLINUX_SECTOR, w->l.part_start);
+	if (!r && (r = hydra_syslinux_bootsect(&w->boot.sl, w->ldlinux_sector, bs, why,
+					       sizeof(why))))
+		hydra_err("cannot give the boot sector of '%s' syslinux's code: %s", w->target, why);
+	else if (!r && (r = hydra_pwrite_full(fd, bs, HYDRA_SYSLINUX_SECTOR, w->l.part_start)))
+		hydra_err("cannot write the boot sector of '%s': %s", w->target, strerror(-r));
+	free(bs);
+	return r;
 }
 
 /*
@@ -285,9 +353,9 @@ static int open_fat_target(struct write *w)
 }
 
 /*
- * The FAT32 made in process with everything but ldlinux.sys: boot loader
- * configuration and UEFI files first, then the payload. One configuration
- * serves BIOS (syslinux) and UEFI (syslinux.efi).
+ * The FAT32 made in process: boot loader configuration, the BIOS loader
+ * and UEFI files first, then the payload; last the boot sector's code. One
+ * configuration serves BIOS (syslinux) and UEFI (syslinux.efi).
  */
 static int make_fat(struct write *w)
 {
@@ -298,7 +366,6 @@ static int make_fat(struct write *w)
 		.label = "HYDRA", .time = w->m->built,
 	};
 	struct hydra_fatmk *fm = NULL;
-	char cfgpath[128];
 	char *cfg = hydra_bootcfg_syslinux(w->m->id, w->m->cmdline, w->o->node);
 	int fd = open_fat_target(w), r = cfg ? 0 : -ENOMEM;
 
@@ -306,62 +373,28 @@ static int make_fat(struct write *w)
 		free(cfg);
 		return fd;
 	}
-	if (!r)
-		r = write_tmp(w, "syslinux.cfg", cfg, cfgpath, sizeof(cfgpath));
 	if (!r && (r = hydra_fatmk_begin(fd, &fo, &fm)))
 		hydra_err("cannot make a FAT32 of %llu bytes on '%s': %s",
 			  (unsigned long long)fo.bytes, w->target, strerror(-r));
 	if (!r)
-		r = add_file(w, fm, cfgpath, "syslinux/syslinux.cfg");
+		r = add_bytes(w, fm, LOADER_DIR "/syslinux.cfg", cfg, strlen(cfg), 0);
+	if (!r)
+		r = add_loader(w, fm);
 	if (!r)
 		r = add_file(w, fm, SYSLINUX_EFI, "EFI/BOOT/BOOTX64.EFI");
 	if (!r)
 		r = add_file(w, fm, LDLINUX_E64, "EFI/BOOT/ldlinux.e64");
 	if (!r)
-		r = add_file(w, fm, cfgpath, "EFI/BOOT/syslinux.cfg");
+		r = add_bytes(w, fm, "EFI/BOOT/syslinux.cfg", cfg, strlen(cfg), 0);
 	if (!r)
 		r = add_payload(w, fm);
 	if (!r && (r = hydra_fatmk_finish(fm)))
 		hydra_err("cannot write the FAT32 of '%s': %s", w->target, strerror(-r));
+	if (!r)
+		r = boot_sector(w, fd);
 	hydra_fatmk_free(fm);
 	free(cfg);
 	close(fd);
-	return r;
-}
-
-/*
- * syslinux 6 puts ldlinux.c32 beside ldlinux.sys itself, a copy built with
- * the installer; older installers did not, and without it nothing boots.
- */
-static int ldlinux_c32(struct write *w)
-{
-	char target[] = "::/syslinux/ldlinux.c32";
-	const char *argv[] = { "mcopy", "-o", "-i", w->fat, LDLINUX_C32, target, NULL };
-	struct hydra_fat_file f;
-	struct hydra_fat *fat = NULL;
-	int fd = open_target(w, O_RDONLY), found;
-
-	if (fd < 0)
-		return fd;
-	found = hydra_fat_open(fd, w->l.part_start, &fat) == 0 &&
-		hydra_fat_lookup(fat, "syslinux/ldlinux.c32", &f) == 0;
-	hydra_fat_free(fat);
-	close(fd);
-	return found ? 0 : tool(w, argv);
-}
-
-/* syslinux for BIOS: ldlinux.sys into the FAT, its code into the boot sector. */
-static int install_boot(struct write *w)
-{
-	char offset[32];
-	const char *bios[] = { "syslinux", "--install", "--offset", offset, "--directory",
-			       "/syslinux", w->target, NULL };
-	int r;
-
-	snprintf(offset, sizeof(offset), "%llu", (unsigned long long)w->l.part_start);
-	r = tool(w, bios);
-	if (!r)
-		r = ldlinux_c32(w);
 	return r;
 }
 
@@ -424,16 +457,12 @@ static int commit(struct write *w)
 	return r;
 }
 
-static int required_tools(int gpt)
+/* What the writer takes from this machine rather than from the payload. */
+static int required_files(int gpt)
 {
-	/* syslinux installs ldlinux.sys through mtools. */
-	static const char *const tools[] = { "mcopy", "syslinux", NULL };
 	const char *const files[] = { MBR_BIN, SYSLINUX_EFI, LDLINUX_E64,
 				      gpt ? GPTMBR_BIN : NULL, NULL };
 
-	for (size_t i = 0; tools[i]; i++)
-		if (hydra_tool_require(tools[i]))
-			return -ENOENT;
 	for (size_t i = 0; files[i]; i++)
 		if (access(files[i], R_OK) < 0) {
 			hydra_err("cannot find '%s': install the Debian packages syslinux-common "
@@ -449,8 +478,7 @@ static const struct {
 	int (*fn)(struct write *w);
 } steps[] = {
 	{ "wipe and partition", prepare },
-	{ "make the FAT32 and copy the payload", make_fat },
-	{ "install the boot loader", install_boot },
+	{ "make the FAT32, lay the boot loader and copy the payload", make_fat },
 	{ "read back", read_back },
 	{ "commit the boot sector", commit },
 };
@@ -458,8 +486,7 @@ static const struct {
 int hydra_medium_write(const char *payload_dir, const char *target,
 		       const struct hydra_write_opts *opts)
 {
-	struct write w = { .src = payload_dir, .target = target, .o = opts, .log = opts->logfile };
-	char logbuf[128] = "";
+	struct write w = { .src = payload_dir, .target = target, .o = opts };
 	int r;
 
 	r = hydra_manifest_load(payload_dir, &w.m);
@@ -469,38 +496,20 @@ int hydra_medium_write(const char *payload_dir, const char *target,
 	if (!r && !(opts->flags & F_WRITE_CREATE))
 		r = onto_disk(target, &w.l);
 	if (!r)
-		r = required_tools(w.l.gpt);
-	if (r)
+		r = required_files(w.l.gpt);
+	/* Read and checked before a byte is written: a medium without them is refused whole. */
+	if (!r)
+		r = hydra_bootfiles_load(payload_dir, w.m, &w.boot);
+	if (r || (opts->flags & F_WRITE_DRY_RUN))
 		goto out;
-	if (opts->flags & F_WRITE_DRY_RUN)
-		goto out;
-	snprintf(w.tmpdir, sizeof(w.tmpdir), "/tmp/hydra-write.XXXXXX");
-	if (!mkdtemp(w.tmpdir)) {
-		r = -errno;
-		goto out;
-	}
-	if (!w.log) {
-		snprintf(logbuf, sizeof(logbuf), "%s/tools.log", w.tmpdir);
-		w.log = logbuf;
-	}
-	snprintf(w.epoch_env, sizeof(w.epoch_env), "SOURCE_DATE_EPOCH=%lld", (long long)w.m->built);
-	snprintf(w.fat, sizeof(w.fat), "%s@@%llu", target, (unsigned long long)w.l.part_start);
 	for (size_t i = 0; !r && i < sizeof(steps) / sizeof(steps[0]); i++) {
 		hydra_debug("writing '%s': %s", target, steps[i].name);
 		r = steps[i].fn(&w);
 		if (r)
 			hydra_err("writing '%s' stopped at: %s", target, steps[i].name);
 	}
-	if (r && logbuf[0]) {
-		char *text = NULL;
-
-		if (hydra_read_file(logbuf, &text, NULL) == 0 && text[0])
-			hydra_err("the tools said:\n%s", text);
-		free(text);
-	}
 out:
-	if (w.tmpdir[0])
-		hydra_rm_rf(w.tmpdir);
+	hydra_bootfiles_release(&w.boot);
 	hydra_manifest_free(w.m);
 	return r;
 }

@@ -19,7 +19,6 @@ struct hydra_write_opts {
 	const char *node;           /* pin hydra.node=NODE in the boot config, or NULL */
 	uint64_t size;              /* image file size; 0 = planned from the payload */
 	unsigned flags;
-	const char *logfile;        /* tool output; a temporary file when NULL */
 	hydra_progress_fn progress;
 	void *progress_ud;
 };
