@@ -316,9 +316,12 @@ static int do_kernel(struct build *b)
 
 	stage_start(b, "kernel", b->r->kernel_package);
 	if (!r)
-		r = hydra_kernel_fetch(b->r->kernel_package, b->cache, b->res->log, &b->kernel);
+		r = hydra_kernel_fetch(b->r->kernel_package, b->cache,
+				       b->o->no_cache ? F_KERNEL_RESOLVE : 0, b->res->log,
+				       &b->kernel);
+	/* A link, not a copy of 8 MiB: nothing writes to the medium's files but their times. */
 	if (!r)
-		r = hydra_copy_file(b->kernel->vmlinuz, vmlinuz);
+		r = hydra_link_or_copy(b->kernel->vmlinuz, vmlinuz);
 	free(vmlinuz);
 	return stage_end(b, "kernel", r);
 }
