@@ -234,6 +234,7 @@ static int system_key(struct build *b, char *const *hooks, size_t n, char hex[HY
 	}
 	hydra_cache_key_add_file(&k, "hydra", b->o->hydra_bin);
 	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-version", b->kernel->pkgversion);
 	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
 	hydra_cache_key_add(&k, "epoch", epoch);
 	r = hydra_cache_key_final(&k, hex);
@@ -405,6 +406,7 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 	hydra_cache_key_add_file(&k, "busybox", "/bin/busybox");
 	hydra_cache_key_add_file(&k, "driver-map", map ? map : "");
 	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-version", b->kernel->pkgversion);
 	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
 	hydra_cache_key_add(&k, "epoch", epoch);
 	for (size_t i = 0; hydra_dlopened_libs[i]; i++) {

@@ -22,6 +22,7 @@ void hydra_kernel_free(struct hydra_kernel *k)
 	if (!k)
 		return;
 	free(k->package);
+	free(k->pkgversion);
 	free(k->version);
 	free(k->vmlinuz);
 	free(k->moddir);
@@ -453,6 +454,10 @@ int hydra_kernel_fetch(const char *package, const char *cachedir, unsigned flags
 	r = fill(k, dir);
 	if (r)
 		hydra_err("the kernel cache '%s' is damaged; remove it and build again", dir);
+	if (!r) {
+		k->pkgversion = version;
+		version = NULL;
+	}
 out:
 	if (r)
 		hydra_kernel_free(k);

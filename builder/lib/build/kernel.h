@@ -8,6 +8,7 @@
 
 struct hydra_kernel {
 	char *package;   /* the concrete package, e.g. linux-image-6.1.0-56-amd64 */
+	char *pkgversion; /* its version, e.g. 6.1.158-1: a new one can keep the release */
 	char *version;   /* uname -r of that kernel, e.g. 6.1.0-56-amd64 */
 	char *vmlinuz;   /* path of the unpacked kernel image */
 	char *moddir;    /* path of the unpacked lib/modules/VERSION */
