@@ -98,12 +98,7 @@ static int resolve(const char *package, const char *log, char **concrete, char *
 	return r;
 }
 
-/*
- * apt-cache reads its configuration, sources and preferences (Dir::Etc),
- * its package lists (Dir::State::lists) and dpkg's status and
- * architectures; apt-config says where they are. Their contents (never
- * their times) and the package asked for make the key of an answer kept.
- */
+/* VALUE of NAME='VALUE' as apt-config shell prints it, malloc'd; NULL when absent. */
 static char *shell_value(const char *out, const char *name)
 {
 	size_t n = strlen(name);
@@ -154,11 +149,13 @@ static int key_entry(const char *full, const char *rel, const struct stat *st, v
 static int key_tree(struct hydra_cache_key *k, const char *name, const char *dir, int top_only)
 {
 	struct apt_walk w = { .k = k, .top_only = top_only };
-	int r;
 
 	hydra_cache_key_add(k, name, dir);
-	r = hydra_walk(dir, key_entry, &w);
-	return r == -ENOENT ? 0 : r;
+	if (access(dir, F_OK) < 0) {
+		hydra_cache_key_add(k, name, "absent");
+		return 0;
+	}
+	return hydra_walk(dir, key_entry, &w);
 }
 
 /* ADMINDIR/NAME of dpkg, beside its status file, when it is there. */
@@ -174,6 +171,12 @@ static void key_dpkg_file(struct hydra_cache_key *k, const char *status, const c
 	free(path);
 }
 
+/*
+ * apt-cache reads its configuration, sources and preferences (Dir::Etc),
+ * its package lists (Dir::State::lists) and dpkg's status and
+ * architectures; apt-config says where they are. Their contents (never
+ * their times) and the package asked for make the key of an answer kept.
+ */
 static int apt_state_key(const char *package, const char *log, char hex[HYDRA_SHA256_HEX])
 {
 	const char *argv[] = { "apt-config", "shell", "ETC", "Dir::Etc/d", "LISTS",
