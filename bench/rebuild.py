@@ -6,7 +6,8 @@ on the wall clock from the start of `hydra build` to its exit. Each side keeps i
 cache under out/bench/rebuild/ (the key holds the hydra program, so one cache would make
 system.sqfs again at every change of side) and shares out/cache/'s apt archive, kernel
 packages and kernels; its first build, untimed, fills it. Then the new side's stages and
-writer steps once more with -v, and what the boot loader's install costs of it. The old
+writer steps once more with -v, and what the boot loader's install costs of it (and of that,
+syslinux's sync(), seen with strace -T in one more rebuild). The old
 revision is built from `git archive REV` in out/bench/rebuild/ with make B=build-old. Run as
 root after make, with the default image built once (tests/host/15-build-default).
 
@@ -64,11 +65,12 @@ def side(name):
     return proj, cache
 
 
-def build(hydra, proj, cache, image, verbose=False):
-    """Seconds of one build and its output; the bench stops when it fails."""
+def build(hydra, proj, cache, image, verbose=False, prefix=()):
+    """Seconds of one build and its output; the bench stops when it fails. PREFIX: arguments
+    before hydra's own, HYDRA then being a program that runs it (strace)."""
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", HYDRA_CACHE=cache)
-    cmd = [hydra] + (["-v"] if verbose else []) + ["build", "-o", image,
-                                                   os.path.join(proj, "images", "default.conf")]
+    cmd = [hydra, *prefix] + (["-v"] if verbose else []) + [
+        "build", "-o", image, os.path.join(proj, "images", "default.conf")]
     t = time.monotonic()
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     took = time.monotonic() - t
@@ -111,7 +113,8 @@ def main():
             times[what].append(took)
     load.append(loadavg())
 
-    print(f"old: {rev[:7]} ({commit[:7]}), new: {measured_commit()}; "
+    old_name = commit[:7] if commit.startswith(rev) else f"{rev} ({commit[:7]})"
+    print(f"old: {old_name}, new: {measured_commit()}; "
           f"load average {load[0]} before, {load[1]} after")
     print(f"overlay-only rebuild of the default image, {a.rounds} alternate rounds "
           f"(seconds, wall):")
@@ -132,6 +135,16 @@ def main():
     boot = re.search(r"install the boot loader.* in (\d+\.\d+) s", out)
     if boot:
         print(f"  of which the boot loader's install (syslinux --install): {boot.group(1)} s")
+    # syslinux ends with sync(), which writes out every dirty page of the machine: the image's.
+    if shutil.which("strace"):
+        change_overlay(proj, a.rounds + 1)
+        trace = os.path.join(WORK, "sync.strace")
+        build("strace", proj, cache, images["new"],
+              prefix=["-f", "-T", "-e", "trace=sync", "-o", trace, hydra])
+        with open(trace) as f:
+            syncs = re.findall(r"sync\(\)\s+= 0 <(\d+\.\d+)>", f.read())
+        print(f"  syslinux's sync() in another such rebuild (strace -T): "
+              f"{' '.join(f'{float(x):.3f}' for x in syncs)} s")
 
 
 if __name__ == "__main__":
