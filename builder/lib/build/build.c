@@ -597,9 +597,19 @@ static int do_hwdb(struct build *b)
 	return stage_end(b, "hardware-db", r);
 }
 
-static int do_medium(struct build *b)
+/* The medium's MANIFEST; the files taken from the stage cache are not read for it. */
+static int scan_medium(struct build *b, struct hydra_manifest **m)
 {
 	struct hydra_manifest_known known[sizeof(b->cached) / sizeof(b->cached[0])];
+
+	for (size_t i = 0; i < b->n_cached; i++)
+		known[i] = b->cached[i].known;
+	return hydra_manifest_scan_known(b->medium, b->r->name, b->r->cmdline, b->epoch, known,
+					 b->n_cached, m);
+}
+
+static int do_medium(struct build *b)
+{
 	struct hydra_manifest *m = NULL;
 	struct hydra_write_opts w = {
 		.size = b->o->size ? b->o->size : b->r->size,
@@ -609,12 +619,9 @@ static int do_medium(struct build *b)
 	int r;
 
 	stage_start(b, "medium", "MANIFEST, then the image");
-	for (size_t i = 0; i < b->n_cached; i++)
-		known[i] = b->cached[i].known;
 	r = hydra_set_times(b->medium, b->epoch);
 	if (!r)
-		r = hydra_manifest_scan_known(b->medium, b->r->name, b->r->cmdline, b->epoch, known,
-					      b->n_cached, &m);
+		r = scan_medium(b, &m);
 	if (!r)
 		r = hydra_manifest_save(b->medium, m);
 	if (!r && b->o->sign_key)

@@ -365,17 +365,18 @@ static int install_boot(struct write *w)
 	return r;
 }
 
-/*
- * Read every payload file back from the target and compare it with the
- * MANIFEST. A new image file is read through the page cache, as whoever
- * reads it gets it (dropping it made the build read 187 MiB in again from
- * the disk, 0.35 s); a disk past it. Either way it is synced first, and a
- * write that did not reach the disk fails here.
- */
+/* Read every payload file back from the target and compare it with the MANIFEST. */
 static int read_back(struct write *w)
 {
 	struct hydra_verify_report rep;
 	int fd = open(w->target, O_RDONLY | O_CLOEXEC), r;
+	/*
+	 * A new image file is read through the page cache, as whoever reads it
+	 * gets it: dropping it made the build read the default image's 187 MiB
+	 * in again from the disk (0.48 s against 0.19 s). A disk is read past
+	 * it. Either way the target is synced first, and a write that did not
+	 * reach the disk fails here.
+	 */
 	unsigned flags = F_VERIFY_PAYLOAD_ONLY |
 			 ((w->o->flags & F_WRITE_CREATE) ? F_VERIFY_CACHED : 0);
 
