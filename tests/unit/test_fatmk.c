@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 
 #include "format/fat.h"
 #include "format/fatmk.h"
@@ -251,6 +252,75 @@ static void test_directory_on_full_file_system(void)
 	close(fd);
 }
 
+/* The bytes of the file PATH: the file itself, or a copy in memory (memfd), which
+ * copy_file_range cannot take to a file on another file system. */
+static int source(const char *path, int in_memory)
+{
+	int fd = open(path, O_RDONLY), mfd;
+	char buf[1 << 16];
+	ssize_t n;
+
+	if (!in_memory || fd < 0)
+		return fd;
+	mfd = memfd_create("source", MFD_CLOEXEC);
+	while (mfd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, (size_t)n) != n)
+			n = -1;
+	close(fd);
+	return mfd;
+}
+
+/* The payload over a partition full of 0xFF bytes, each file from SOURCE(IN_MEMORY). */
+static int make_over_junk(const char *img, int in_memory)
+{
+	static const char *const files[][2] = { { "live/system.sqfs", "big" },
+						{ "boot/initrd.img", "mid" },
+						{ "boot/vmlinuz", "small" } };
+	struct hydra_fatmk_opts o = { .offset = MIB, .bytes = 64 * MIB, .cluster_sectors = 1,
+				      .volid = 0x1234abcd, .label = "HYDRA", .time = 1700000000 };
+	struct hydra_fatmk *w = NULL;
+	char cmd[128];
+	int fd, r;
+
+	snprintf(cmd, sizeof(cmd), "head -c 65M /dev/zero | tr '\\0' '\\377' > %s", img);
+	if (sh(cmd) || (fd = open(img, O_RDWR)) < 0)
+		return -EIO;
+	r = hydra_fatmk_begin(fd, &o, &w);
+	for (size_t i = 0; !r && i < sizeof(files) / sizeof(files[0]); i++) {
+		int src = source(files[i][1], in_memory);
+		off_t size = src >= 0 ? lseek(src, 0, SEEK_END) : -1;
+
+		r = size < 0 ? -EIO : hydra_fatmk_add(w, files[i][0], src, (uint64_t)size);
+		if (src >= 0)
+			close(src);
+	}
+	if (!r)
+		r = hydra_fatmk_finish(w);
+	hydra_fatmk_free(w);
+	close(fd);
+	return r;
+}
+
+/*
+ * Whole clusters copied by the kernel (copy_file_range, from a file on the
+ * same file system) and all of it through the buffer (from memory) give the
+ * same bytes, zeros after each file's end in its last cluster included, over
+ * whatever the partition held.
+ */
+static void test_kernel_copy_same_bytes(void)
+{
+	if (!have())
+		SKIP("dosfstools, mtools or blkid missing");
+	fixtures();
+	EQ_INT(make_over_junk("copied", 0), 0);
+	EQ_INT(make_over_junk("buffered", 1), 0);
+	EQ_INT(sh("cmp copied buffered"), 0);
+	EQ_INT(sh("MTOOLS_SKIP_CHECK=1 mcopy -n -i copied@@1M ::/live/system.sqfs o && cmp big o"),
+	       0);
+	/* The cluster after system.sqfs's 5000001 bytes: its tail is zeros, not 0xFF. */
+	EQ_INT(sh("dd if=copied of=part bs=1M skip=1 status=none && fsck.fat -n part"), 0);
+}
+
 static void test_too_small_for_fat32(void)
 {
 	struct hydra_fatmk_opts o = { .offset = MIB, .bytes = 16 * MIB, .cluster_sectors = 1,
@@ -267,6 +337,7 @@ int main(void)
 	RUN(test_same_inputs_same_bytes);
 	RUN(test_directory_full);
 	RUN(test_directory_on_full_file_system);
+	RUN(test_kernel_copy_same_bytes);
 	RUN(test_too_small_for_fat32);
 	TESTS_END();
 }

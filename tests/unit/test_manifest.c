@@ -65,6 +65,46 @@ static void test_id_follows_content(void)
 	hydra_manifest_free(c);
 }
 
+/* A SHA-256 known already is taken for the very file it was known for, and only for that. */
+static void test_known_hashes(void)
+{
+	struct hydra_manifest_known k = { .path = "live/system.sqfs" };
+	struct hydra_manifest *a = NULL, *b = NULL, *c = NULL;
+	const struct hydra_manifest_file *f;
+	unsigned char real[HYDRA_SHA256_LEN];
+	struct stat st;
+
+	make_payload();
+	EQ_INT(stat("m/live/system.sqfs", &st), 0);
+	k.dev = (uint64_t)st.st_dev;
+	k.ino = (uint64_t)st.st_ino;
+	k.size = (uint64_t)st.st_size;
+	/* Not the file's: so that the test sees it was taken, not read. */
+	memset(k.sha256, 0xab, sizeof(k.sha256));
+	hydra_sha256_buf("squash", 6, real);
+	EQ_INT(hydra_manifest_scan_known("m", "tiny", "", 1, &k, 1, &a), 0);
+	f = a ? hydra_manifest_find(a, "live/system.sqfs") : NULL;
+	OK(f && f->size == 6 && !memcmp(f->sha256, k.sha256, sizeof(k.sha256)));
+	/* Another file put there (a new inode, the same size): read. */
+	OK(t_write("m/live/new", "squash") == 0);
+	EQ_INT(rename("m/live/new", "m/live/system.sqfs"), 0);
+	EQ_INT(hydra_manifest_scan_known("m", "tiny", "", 1, &k, 1, &b), 0);
+	f = b ? hydra_manifest_find(b, "live/system.sqfs") : NULL;
+	OK(f && !memcmp(f->sha256, real, sizeof(real)));
+	/* The very file, known with another size: read. */
+	EQ_INT(stat("m/live/system.sqfs", &st), 0);
+	k.ino = (uint64_t)st.st_ino;
+	k.size = 7;
+	EQ_INT(hydra_manifest_scan_known("m", "tiny", "", 1, &k, 1, &c), 0);
+	f = c ? hydra_manifest_find(c, "live/system.sqfs") : NULL;
+	OK(f && !memcmp(f->sha256, real, sizeof(real)));
+	if (a && b)
+		OK(strcmp(a->id, b->id) != 0);
+	hydra_manifest_free(a);
+	hydra_manifest_free(b);
+	hydra_manifest_free(c);
+}
+
 static int parse_text(const char *text)
 {
 	struct hydra_manifest *m = NULL;
@@ -103,6 +143,7 @@ int main(void)
 {
 	RUN(test_scan_save_load);
 	RUN(test_id_follows_content);
+	RUN(test_known_hashes);
 	RUN(test_refuses_malformed);
 	TESTS_END();
 }

@@ -24,6 +24,14 @@
 #include "medium/writer.h"
 #include "node/overlay.h"
 
+/* A payload file that is a stage cache entry's: its stamp names its SHA-256. */
+struct cached {
+	char *stage;
+	char key[HYDRA_SHA256_HEX];
+	const char *file;
+	struct hydra_manifest_known known;
+};
+
 struct build {
 	const struct hydra_recipe *r;
 	const struct hydra_build_opts *o;
@@ -32,6 +40,8 @@ struct build {
 	int64_t epoch;
 	struct hydra_kernel *kernel;
 	struct hydra_modlist mods;
+	struct cached cached[2];    /* system.sqfs, initrd.img */
+	size_t n_cached;
 	double t0;
 };
 
@@ -79,6 +89,47 @@ static char *medium_path(struct build *b, const char *rel)
 		return NULL;
 	}
 	return p;
+}
+
+/*
+ * FILE of the entry STAGE/KEY became REL on the medium: the MANIFEST takes
+ * the SHA-256 its stamp names, without reading it, for as long as REL is
+ * that very file (a link to it), and the read-back of the image is what
+ * checks it. A build that fails checks the entries it took (cached_damaged).
+ */
+static void note_cached(struct build *b, const char *stage, const char *key, const char *file,
+			const char *rel)
+{
+	struct cached *c = &b->cached[b->n_cached];
+	unsigned char sha[HYDRA_SHA256_LEN];
+	char *path = NULL;
+	struct stat st;
+
+	if (b->n_cached >= sizeof(b->cached) / sizeof(b->cached[0]) ||
+	    hydra_cache_lookup(b->cache, stage, key, file, &path, sha) ||
+	    stat(path, &st) < 0 || !(c->stage = strdup(stage))) {
+		free(path);
+		return;
+	}
+	free(path);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	c->file = file;
+	c->known = (struct hydra_manifest_known){ .path = rel, .dev = (uint64_t)st.st_dev,
+						  .ino = (uint64_t)st.st_ino,
+						  .size = (uint64_t)st.st_size };
+	memcpy(c->known.sha256, sha, sizeof(sha));
+	b->n_cached++;
+}
+
+/* After a failure: 1 when an entry the build took a file from was damaged (and is removed). */
+static int cached_damaged(struct build *b)
+{
+	int damaged = 0;
+
+	for (size_t i = 0; i < b->n_cached; i++)
+		damaged |= hydra_cache_check(b->cache, b->cached[i].stage, b->cached[i].key,
+					     b->cached[i].file) == 1;
+	return damaged;
 }
 
 /* SOURCE_DATE_EPOCH, else the last commit of the project, else now. */
@@ -184,6 +235,7 @@ static int system_key(struct build *b, char *const *hooks, size_t n, char hex[HY
 	}
 	hydra_cache_key_add_file(&k, "hydra", b->o->hydra_bin);
 	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-version", b->kernel->pkgversion);
 	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
 	hydra_cache_key_add(&k, "epoch", epoch);
 	r = hydra_cache_key_final(&k, hex);
@@ -219,18 +271,21 @@ static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
 {
 	char **hooks = NULL, key[HYDRA_SHA256_HEX], after[HYDRA_SHA256_HEX], *cached = NULL;
 	char *stage = hydra_strdupf("%s-system", b->r->name);
+	unsigned char sha[HYDRA_SHA256_LEN];
 	size_t n = 0;
 	int r = stage ? hydra_hooks_list(b->r, &hooks, &n) : -ENOMEM;
 
 	if (!r)
 		r = system_key(b, hooks, n, key);
 	if (!r && !b->o->no_cache && hydra_cache_lookup(b->cache, stage, key, "system.sqfs",
-							&cached) == 0) {
+							&cached, sha) == 0) {
 		hydra_info("[rootfs] cached system.sqfs (key %.12s): mmdebstrap, hooks and "
 			   "mksquashfs not run", key);
 		r = hydra_link_or_copy(cached, sqfs);
 		if (r)
 			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
+		else
+			note_cached(b, stage, key, "system.sqfs", "live/system.sqfs");
 		goto out;
 	}
 	if (!r)
@@ -247,8 +302,10 @@ static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
 	/* A failure to keep it costs the next build time, not this one its image. */
 	if (!r && hydra_cache_store(b->cache, stage, key, "system.sqfs", sqfs))
 		hydra_warn("system.sqfs not kept in the cache; the next build makes it again");
-	else if (!r)
+	else if (!r) {
 		hydra_info("[rootfs] system.sqfs kept in the cache (key %.12s)", key);
+		note_cached(b, stage, key, "system.sqfs", "live/system.sqfs");
+	}
 out:
 	hydra_strv_free(hooks, n);
 	free(cached);
@@ -317,9 +374,12 @@ static int do_kernel(struct build *b)
 
 	stage_start(b, "kernel", b->r->kernel_package);
 	if (!r)
-		r = hydra_kernel_fetch(b->r->kernel_package, b->cache, b->res->log, &b->kernel);
+		r = hydra_kernel_fetch(b->r->kernel_package, b->cache,
+				       b->o->no_cache ? F_KERNEL_RESOLVE : 0, b->res->log,
+				       &b->kernel);
+	/* A link, not a copy of 8 MiB: nothing writes to the medium's files but their times. */
 	if (!r)
-		r = hydra_copy_file(b->kernel->vmlinuz, vmlinuz);
+		r = hydra_link_or_copy(b->kernel->vmlinuz, vmlinuz);
 	free(vmlinuz);
 	return stage_end(b, "kernel", r);
 }
@@ -347,6 +407,7 @@ static int initramfs_key(struct build *b, char hex[HYDRA_SHA256_HEX])
 	hydra_cache_key_add_file(&k, "busybox", "/bin/busybox");
 	hydra_cache_key_add_file(&k, "driver-map", map ? map : "");
 	hydra_cache_key_add(&k, "kernel", b->kernel->package);
+	hydra_cache_key_add(&k, "kernel-version", b->kernel->pkgversion);
 	hydra_cache_key_add(&k, "kernel-release", b->kernel->version);
 	hydra_cache_key_add(&k, "epoch", epoch);
 	for (size_t i = 0; hydra_dlopened_libs[i]; i++) {
@@ -406,21 +467,26 @@ static int do_initramfs(struct build *b)
 {
 	char *initrd = medium_path(b, "boot/initrd.img"), *cached = NULL, key[HYDRA_SHA256_HEX];
 	char *stage = hydra_strdupf("%s-initrd", b->r->name);
+	unsigned char sha[HYDRA_SHA256_LEN];
 	int r = initrd && stage ? 0 : -ENOMEM, keyed;
 
 	keyed = !r && !strcmp(b->r->base, "debian") && initramfs_key(b, key) == 0;
 	if (keyed && !b->o->no_cache &&
-	    hydra_cache_lookup(b->cache, stage, key, "initrd.img", &cached) == 0) {
+	    hydra_cache_lookup(b->cache, stage, key, "initrd.img", &cached, sha) == 0) {
 		hydra_info("[initramfs] cached initrd.img (key %.12s)", key);
 		r = hydra_link_or_copy(cached, initrd);
 		if (r)
 			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
+		else
+			note_cached(b, stage, key, "initrd.img", "boot/initrd.img");
 		goto out;
 	}
 	if (!r)
 		r = make_initramfs(b, initrd);
 	if (!r && keyed && hydra_cache_store(b->cache, stage, key, "initrd.img", initrd))
 		hydra_warn("initrd.img not kept in the cache; the next build makes it again");
+	else if (!r && keyed)
+		note_cached(b, stage, key, "initrd.img", "boot/initrd.img");
 out:
 	free(cached);
 	free(stage);
@@ -532,6 +598,17 @@ static int do_hwdb(struct build *b)
 	return stage_end(b, "hardware-db", r);
 }
 
+/* The medium's MANIFEST; the files taken from the stage cache are not read for it. */
+static int scan_medium(struct build *b, struct hydra_manifest **m)
+{
+	struct hydra_manifest_known known[sizeof(b->cached) / sizeof(b->cached[0])];
+
+	for (size_t i = 0; i < b->n_cached; i++)
+		known[i] = b->cached[i].known;
+	return hydra_manifest_scan_known(b->medium, b->r->name, b->r->cmdline, b->epoch, known,
+					 b->n_cached, m);
+}
+
 static int do_medium(struct build *b)
 {
 	struct hydra_manifest *m = NULL;
@@ -547,7 +624,7 @@ static int do_medium(struct build *b)
 	if (!r)
 		r = hydra_set_times(b->medium, b->epoch);
 	if (!r)
-		r = hydra_manifest_scan(b->medium, b->r->name, b->r->cmdline, b->epoch, &m);
+		r = scan_medium(b, &m);
 	if (!r)
 		r = hydra_manifest_save(b->medium, m);
 	if (!r && b->o->sign_key)
@@ -591,11 +668,46 @@ static int setup(struct build *b)
 	return hydra_mkdir_p(b->medium, 0755) ? -EIO : hydra_mkdir_parent(b->res->log);
 }
 
+static int run_stages(struct build *b)
+{
+	struct stat st;
+	int e = do_kernel(b);
+
+	if (!e)
+		e = do_rootfs(b);
+	if (!e)
+		e = do_initramfs(b);
+	if (!e)
+		e = do_overlays(b);
+	if (!e)
+		e = do_hwdb(b);
+	if (!e)
+		e = do_medium(b);
+	if (!e && rename(b->partial, b->res->out) < 0) {
+		e = -errno;
+		hydra_err("cannot rename '%s' to '%s': %s", b->partial, b->res->out,
+			  strerror(errno));
+	}
+	if (!e && stat(b->res->out, &st) == 0)
+		b->res->size = (uint64_t)st.st_size;
+	return e;
+}
+
+/* What one run of the stages leaves, so that the next starts afresh. */
+static void forget_run(struct build *b)
+{
+	hydra_kernel_free(b->kernel);
+	b->kernel = NULL;
+	hydra_modlist_release(&b->mods);
+	for (size_t i = 0; i < b->n_cached; i++)
+		free(b->cached[i].stage);
+	b->n_cached = 0;
+}
+
 int hydra_build(const struct hydra_recipe *r, const struct hydra_build_opts *o,
 		struct hydra_build_result *res)
 {
 	struct build b = { .r = r, .o = o, .res = res };
-	struct stat st;
 	int e;
 
 	memset(res, 0, sizeof(*res));
@@ -608,30 +720,21 @@ int hydra_build(const struct hydra_recipe *r, const struct hydra_build_opts *o,
 		goto out;
 	hydra_info("building image '%s' from %s into %s", r->name, r->path, res->out);
 	b.epoch = choose_epoch(r);
-	e = do_kernel(&b);
-	if (!e)
-		e = do_rootfs(&b);
-	if (!e)
-		e = do_initramfs(&b);
-	if (!e)
-		e = do_overlays(&b);
-	if (!e)
-		e = do_hwdb(&b);
-	if (!e)
-		e = do_medium(&b);
-	if (!e && rename(b.partial, res->out) < 0) {
-		e = -errno;
-		hydra_err("cannot rename '%s' to '%s': %s", b.partial, res->out, strerror(errno));
+	e = run_stages(&b);
+	/* A damaged entry shows when the image is read back: it is gone now, and made again. */
+	if (e && cached_damaged(&b)) {
+		hydra_warn("building '%s' again, without the damaged cache entry", res->out);
+		forget_run(&b);
+		unlink(b.partial);
+		hydra_rm_rf(b.work);
+		e = hydra_mkdir_p(b.medium, 0755) ? -EIO : run_stages(&b);
 	}
-	if (!e && stat(res->out, &st) == 0)
-		res->size = (uint64_t)st.st_size;
 out:
 	if (e && b.partial)
 		unlink(b.partial);
 	if (b.work && !getenv("HYDRA_KEEP_WORK"))
 		hydra_rm_rf(b.work);
-	hydra_kernel_free(b.kernel);
-	hydra_modlist_release(&b.mods);
+	forget_run(&b);
 	free(b.work);
 	free(b.medium);
 	free(b.cache);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/hydra.h"
@@ -90,12 +91,33 @@ static int content_hash(const char *path, char hex[HYDRA_SHA256_HEX])
 	return r;
 }
 
-int hydra_cache_lookup(const char *cachedir, const char *stage, const char *key,
-		       const char *file, char **path)
+/* The SHA-256 a stamp names: its first 64 characters, hex digits all. */
+static int read_stamp(const char *stamp, unsigned char sha[HYDRA_SHA256_LEN])
 {
-	char *dir = entry_dir(cachedir, stage, key), *stamp = NULL, *want = NULL;
-	char *data = NULL, hex[HYDRA_SHA256_HEX];
+	char *text = NULL, hex[HYDRA_SHA256_HEX];
 	size_t len;
+	int r = hydra_read_file(stamp, &text, &len);
+
+	if (!r && len >= HYDRA_SHA256_HEX - 1)
+		snprintf(hex, sizeof(hex), "%s", text);
+	if (!r && (len < HYDRA_SHA256_HEX - 1 || hydra_unhex(hex, sha, HYDRA_SHA256_LEN) < 0))
+		r = -EBADMSG;
+	free(text);
+	return r;
+}
+
+static void remove_damaged(const char *dir, const char *stage)
+{
+	hydra_warn("cache entry '%s' is incomplete or damaged: removed, %s is made again", dir,
+		   stage);
+	hydra_rm_rf(dir);
+}
+
+int hydra_cache_lookup(const char *cachedir, const char *stage, const char *key,
+		       const char *file, char **path, unsigned char sha[HYDRA_SHA256_LEN])
+{
+	char *dir = entry_dir(cachedir, stage, key), *stamp = NULL, *data = NULL;
+	struct stat st;
 	int r = 1;
 
 	*path = NULL;
@@ -106,21 +128,42 @@ int hydra_cache_lookup(const char *cachedir, const char *stage, const char *key,
 	}
 	if (access(dir, F_OK) < 0)
 		goto out;
-	if (hydra_read_file(stamp, &want, &len) == 0 && content_hash(data, hex) == 0 &&
-	    len >= HYDRA_SHA256_HEX - 1 && !strncmp(want, hex, HYDRA_SHA256_HEX - 1)) {
+	if (read_stamp(stamp, sha) == 0 && stat(data, &st) == 0 && S_ISREG(st.st_mode)) {
 		*path = data;
 		data = NULL;
 		r = 0;
 		goto out;
 	}
-	/* An interrupted store or a changed file: never used, made again. */
-	hydra_warn("cache entry '%s' is incomplete or damaged: removed, %s is made again", dir,
-		   stage);
-	hydra_rm_rf(dir);
+	/* An interrupted store, a stamp cut short: never used, made again. */
+	remove_damaged(dir, stage);
 out:
 	free(dir);
 	free(stamp);
-	free(want);
+	free(data);
+	return r;
+}
+
+int hydra_cache_check(const char *cachedir, const char *stage, const char *key,
+		      const char *file)
+{
+	char *dir = entry_dir(cachedir, stage, key), *stamp = NULL, *data = NULL;
+	unsigned char want[HYDRA_SHA256_LEN], have[HYDRA_SHA256_LEN];
+	int r = -ENOMEM;
+
+	if (!dir || !(stamp = hydra_path_join(dir, HYDRA_CACHE_STAMP)) ||
+	    !(data = hydra_path_join(dir, file)))
+		goto out;
+	r = 0;
+	if (access(dir, F_OK) < 0)
+		goto out;
+	if (read_stamp(stamp, want) || hydra_sha256_file(data, have, NULL) ||
+	    memcmp(want, have, sizeof(want))) {
+		remove_damaged(dir, stage);
+		r = 1;
+	}
+out:
+	free(dir);
+	free(stamp);
 	free(data);
 	return r;
 }

@@ -420,11 +420,37 @@ int hydra_fatmk_begin(int fd, const struct hydra_fatmk_opts *o, struct hydra_fat
 	return 0;
 }
 
+/*
+ * The file's whole clusters are copied by the kernel where both ends let it
+ * (copy_file_range: an image file; a file system that can share the blocks
+ * shares them), which takes neither a copy into this process nor zeros for
+ * a buffer. The return: whole clusters' bytes copied so, from 0, fewer when
+ * it stopped or could not start (a disk, another file system); the rest goes
+ * by the buffer.
+ */
+static uint64_t copy_range(struct hydra_fatmk *w, int src_fd, uint64_t whole, uint64_t at)
+{
+	loff_t in = 0, out = (loff_t)(w->o.offset + at);
+	uint64_t done = 0;
+
+	while (done < whole) {
+		ssize_t n = copy_file_range(src_fd, &in, w->fd, &out, (size_t)(whole - done), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (uint64_t)n;
+	}
+	return done / w->cluster_bytes * w->cluster_bytes;
+}
+
 int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size)
 {
 	uint32_t n = (uint32_t)((size + w->cluster_bytes - 1) / w->cluster_bytes), first = 0;
 	const char *slash;
 	struct dir *d = w->dirs[0];
+	uint64_t done;
 	int r;
 
 	while (*path == '/')
@@ -437,7 +463,9 @@ int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_
 	if (n && !(first = alloc_run(w, n)))
 		return -ENOSPC;
 	r = add_entry(w, d, slash ? slash + 1 : path, FAT_ATTR_ARCHIVE, first, (uint32_t)size);
-	for (uint64_t done = 0; !r && done < size;) {
+	done = r || !n ? 0 : copy_range(w, src_fd, size / w->cluster_bytes * w->cluster_bytes,
+					cluster_off(w, first));
+	while (!r && done < size) {
 		size_t len = size - done < BUF_BYTES ? (size_t)(size - done) : BUF_BYTES;
 		/* The last cluster padded with zeros: the same file, the same bytes on the disk. */
 		size_t padded = (len + w->cluster_bytes - 1) / w->cluster_bytes * w->cluster_bytes;

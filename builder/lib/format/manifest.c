@@ -224,10 +224,31 @@ static int is_payload(const char *rel)
 	       strcmp(rel, HYDRA_MANIFEST_PATH) && strcmp(rel, HYDRA_MANIFEST_PATH ".sig");
 }
 
+struct scan {
+	struct hydra_manifest *m;
+	const struct hydra_manifest_known *known;
+	size_t n_known;
+};
+
+/* The SHA-256 known for REL, when the file there is the very file it was known for. */
+static const unsigned char *known_sha(const struct scan *s, const char *rel, const struct stat *st)
+{
+	for (size_t i = 0; i < s->n_known; i++) {
+		const struct hydra_manifest_known *k = &s->known[i];
+
+		if (!strcmp(k->path, rel) && k->dev == (uint64_t)st->st_dev &&
+		    k->ino == (uint64_t)st->st_ino && k->size == (uint64_t)st->st_size)
+			return k->sha256;
+	}
+	return NULL;
+}
+
 static int scan_entry(const char *full, const char *rel, const struct stat *st, void *ud)
 {
-	struct hydra_manifest *m = ud;
+	struct scan *s = ud;
+	struct hydra_manifest *m = s->m;
 	unsigned char sha[HYDRA_SHA256_LEN];
+	const unsigned char *known;
 	uint64_t size;
 	int r;
 
@@ -239,6 +260,9 @@ static int scan_entry(const char *full, const char *rel, const struct stat *st, 
 		hydra_err("cannot carry '%s' on a medium: only plain files with plain names", full);
 		return -EINVAL;
 	}
+	known = known_sha(s, rel, st);
+	if (known)
+		return add_file(m, rel, (uint64_t)st->st_size, known);
 	r = hydra_sha256_file(full, sha, &size);
 	if (r) {
 		hydra_err("cannot read '%s': %s", full, strerror(-r));
@@ -292,7 +316,15 @@ static int compute_id(struct hydra_manifest *m)
 int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdline,
 			int64_t built, struct hydra_manifest **out)
 {
+	return hydra_manifest_scan_known(root, recipe, cmdline, built, NULL, 0, out);
+}
+
+int hydra_manifest_scan_known(const char *root, const char *recipe, const char *cmdline,
+			      int64_t built, const struct hydra_manifest_known *known,
+			      size_t n_known, struct hydra_manifest **out)
+{
 	struct hydra_manifest *m = calloc(1, sizeof(*m));
+	struct scan s = { .m = m, .known = known, .n_known = n_known };
 	int r = -ENOMEM;
 
 	if (!m)
@@ -302,7 +334,7 @@ int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdlin
 	    !(m->version = strdup(HYDRA_VERSION)) ||
 	    !(m->cmdline = strdup(cmdline ? cmdline : "")))
 		goto out;
-	r = hydra_walk(root, scan_entry, m);
+	r = hydra_walk(root, scan_entry, &s);
 	if (r)
 		goto out;
 	/* A walk is sorted per directory; the MANIFEST is sorted by whole path. */

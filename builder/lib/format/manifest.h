@@ -47,6 +47,22 @@ int hydra_manifest_scan(const char *root, const char *recipe, const char *cmdlin
 			int64_t built, struct hydra_manifest **out);
 /* The id M's contents give (its own id field aside): what M->id must be. */
 int hydra_manifest_id(const struct hydra_manifest *m, char id[HYDRA_ID_LEN + 1]);
+/*
+ * A payload file whose SHA-256 is known already (from a stage cache entry's
+ * stamp). It is taken for the file at PATH only when that is the very file
+ * it was known for (the same device, inode and size), which is then not
+ * read; whatever is wrong with it, the read-back of the medium finds.
+ */
+struct hydra_manifest_known {
+	const char *path;                         /* relative to the medium root */
+	uint64_t dev, ino, size;
+	unsigned char sha256[HYDRA_SHA256_LEN];
+};
+
+/* As hydra_manifest_scan, with the SHA-256 of the N files of KNOWN not read again. */
+int hydra_manifest_scan_known(const char *root, const char *recipe, const char *cmdline,
+			      int64_t built, const struct hydra_manifest_known *known,
+			      size_t n_known, struct hydra_manifest **out);
 /* ROOT/hydra/MANIFEST in and out. */
 int hydra_manifest_load(const char *root, struct hydra_manifest **out);
 int hydra_manifest_save(const char *root, const struct hydra_manifest *m);

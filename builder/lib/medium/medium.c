@@ -66,13 +66,15 @@ static int open_direct(const char *path)
  * partition without a FAT32 is a medium not written (yet): its files read
  * as missing.
  */
-static int open_image(struct hydra_medium *m)
+static int open_image(struct hydra_medium *m, int cached)
 {
 	uint64_t offset = HYDRA_PART_OFFSET;
 	unsigned char *sector = NULL;
 	int r;
 
-	m->fd = open_direct(m->path);
+	m->fd = cached ? open(m->path, O_RDONLY | O_CLOEXEC) : open_direct(m->path);
+	if (m->fd < 0 && cached)
+		m->fd = -errno;
 	if (m->fd < 0) {
 		hydra_err("cannot open '%s': %s", m->path, strerror(-m->fd));
 		return m->fd;
@@ -104,7 +106,7 @@ static int open_image(struct hydra_medium *m)
 	return r == -ENOMEM ? r : 0;
 }
 
-int hydra_medium_open(const char *path, struct hydra_medium **out)
+static int medium_open(const char *path, int cached, struct hydra_medium **out)
 {
 	struct hydra_medium *m = calloc(1, sizeof(*m));
 	struct stat st;
@@ -125,7 +127,7 @@ int hydra_medium_open(const char *path, struct hydra_medium **out)
 		*out = m;
 		return 0;
 	}
-	r = open_image(m);
+	r = open_image(m, cached);
 	if (r)
 		goto fail;
 	*out = m;
@@ -133,6 +135,16 @@ int hydra_medium_open(const char *path, struct hydra_medium **out)
 fail:
 	hydra_medium_close(m);
 	return r;
+}
+
+int hydra_medium_open(const char *path, struct hydra_medium **out)
+{
+	return medium_open(path, 0, out);
+}
+
+int hydra_medium_open_cached(const char *path, struct hydra_medium **out)
+{
+	return medium_open(path, 1, out);
 }
 
 void hydra_medium_close(struct hydra_medium *m)

@@ -20,6 +20,12 @@
 struct hydra_medium;
 
 int hydra_medium_open(const char *path, struct hydra_medium **out);
+/*
+ * The same, an image file read through the page cache, as its readers read
+ * it, rather than from the disk: for a new image file just written (and
+ * synced) by this process, whose pages would only be read in again.
+ */
+int hydra_medium_open_cached(const char *path, struct hydra_medium **out);
 void hydra_medium_close(struct hydra_medium *m);
 /* 1 when the boot sector was committed (always 1 for a mounted root). */
 int hydra_medium_committed(const struct hydra_medium *m);
@@ -48,6 +54,7 @@ enum hydra_medium_state {
 enum {
 	F_VERIFY_QUICK = 1 << 0,         /* sizes only */
 	F_VERIFY_PAYLOAD_ONLY = 1 << 1,  /* the files, not whether it was committed */
+	F_VERIFY_CACHED = 1 << 2,        /* an image file read as hydra_medium_open_cached does */
 };
 
 struct hydra_verify_report {

@@ -148,7 +148,8 @@ int hydra_medium_verify(const char *path, unsigned flags, hydra_progress_fn prog
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
-	r = hydra_medium_open(path, &md);
+	r = (flags & F_VERIFY_CACHED) ? hydra_medium_open_cached(path, &md) :
+	    hydra_medium_open(path, &md);
 	if (r)
 		return r;
 	r = hydra_medium_read(md, HYDRA_MANIFEST_PATH, &buf, &len);

@@ -403,14 +403,29 @@ static int read_back(struct write *w)
 {
 	struct hydra_verify_report rep;
 	int fd = open(w->target, O_RDONLY | O_CLOEXEC), r;
+	/*
+	 * A new image file is read through the page cache, as whoever reads it
+	 * gets it: dropping it made the build read the default image's 187 MiB
+	 * in again from the disk (0.48 s against 0.19 s). A disk is read past
+	 * it. Either way the target is synced first, and a write that did not
+	 * reach the disk fails here.
+	 */
+	unsigned flags = F_VERIFY_PAYLOAD_ONLY |
+			 ((w->o->flags & F_WRITE_CREATE) ? F_VERIFY_CACHED : 0);
 
+	if (fd >= 0 && fsync(fd) < 0 && errno != EINVAL) {
+		r = hydra_err_errno("cannot write '%s'", w->target);
+		close(fd);
+		return r;
+	}
 	if (fd >= 0) {
-		fsync(fd);
-		ioctl(fd, BLKFLSBUF, 0);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (!(flags & F_VERIFY_CACHED)) {
+			ioctl(fd, BLKFLSBUF, 0);
+			posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		}
 		close(fd);
 	}
-	r = hydra_medium_verify(w->target, F_VERIFY_PAYLOAD_ONLY, NULL, NULL, &rep);
+	r = hydra_medium_verify(w->target, flags, NULL, NULL, &rep);
 	if (r)
 		hydra_err("'%s' does not read back as written (%s): not committed", w->target,
 			  rep.bad_file[0] ? rep.bad_file : "unreadable");
@@ -503,8 +518,10 @@ int hydra_medium_write(const char *payload_dir, const char *target,
 	if (r || (opts->flags & F_WRITE_DRY_RUN))
 		goto out;
 	for (size_t i = 0; !r && i < sizeof(steps) / sizeof(steps[0]); i++) {
-		hydra_debug("writing '%s': %s", target, steps[i].name);
+		double t0 = hydra_now();
+
 		r = steps[i].fn(&w);
+		hydra_debug("writing '%s': %s in %.2f s", target, steps[i].name, hydra_now() - t0);
 		if (r)
 			hydra_err("writing '%s' stopped at: %s", target, steps[i].name);
 	}
