@@ -11,11 +11,7 @@ top=$PWD
 work=$(realpath -m "${1:-out/bench}")
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 mkdir -p "$work"
-command -v lb >/dev/null || apt-get install -y live-build >/dev/null
 [ -x /usr/bin/time ] || apt-get install -y time >/dev/null
-
-# The packages images/default.conf asks for, one list for both builders.
-pkgs=$(sed -n 's/^packages *= *//p' images/default.conf | tr -s ' ' '\n')
 
 # usage: measure NAME COMMAND...; sets $wall and $rss (KiB), logs to $work/NAME.log
 measure() {
@@ -29,21 +25,7 @@ measure() {
 }
 
 lb_build() {
-	(
-		cd "$work/lb"
-		lb clean >/dev/null 2>&1 || true
-		lb config --distribution bookworm --mode debian --archive-areas main \
-			--mirror-bootstrap http://deb.debian.org/debian \
-			--mirror-chroot http://deb.debian.org/debian \
-			--mirror-binary http://deb.debian.org/debian \
-			--binary-images iso-hybrid --bootloaders syslinux \
-			--chroot-squashfs-compression-type zstd --debian-installer none \
-			--memtest none --apt-indices false --apt-recommends false \
-			--firmware-binary false --firmware-chroot false \
-			--linux-flavours amd64 --cache true --security false --updates false >/dev/null
-		printf '%s\n' $pkgs >config/package-lists/hydra.list.chroot
-		lb build
-	)
+	bench/live-build.sh "$work" >/dev/null
 }
 
 hydra_build() {
@@ -52,8 +34,7 @@ hydra_build() {
 
 # /usr/bin/time runs programs, not shell functions: hand them to a bash.
 export -f lb_build hydra_build
-export work pkgs
-mkdir -p "$work/lb"
+export work
 echo "warming both package caches (untimed)..."
 measure lb-warmup bash -c lb_build
 measure hydra-warmup bash -c hydra_build
