@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/le.h"
 #include "format/syslinux.h"
 #include "fuzz.h"
 
@@ -24,11 +25,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	fuzz_quiet();
 	return 0;
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /*
@@ -52,9 +48,9 @@ static void patch(const struct hydra_syslinux *s, const unsigned char *bootsect,
 		sectors[i] = FIRST_SECTOR + (spread ? 2 * i : i);
 	if (!hydra_syslinux_ldlinux(s, sectors, n, "/syslinux", out, why, sizeof(why))) {
 		for (size_t i = 0; i < s->image_len; i += 4)
-			sum += le32(out + i);
-		if (sum != LDLINUX_SUM || le32(adv) != ADV_HEAD ||
-		    le32(adv + HYDRA_SYSLINUX_SECTOR - 4) != ADV_TAIL ||
+			sum += hydra_le32_get(out + i);
+		if (sum != LDLINUX_SUM || hydra_le32_get(adv) != ADV_HEAD ||
+		    hydra_le32_get(adv + HYDRA_SYSLINUX_SECTOR - 4) != ADV_TAIL ||
 		    memcmp(adv, adv + HYDRA_SYSLINUX_SECTOR, HYDRA_SYSLINUX_SECTOR))
 			abort();
 		memcpy(bs, bootsect, sizeof(bs));

@@ -92,33 +92,40 @@ static char *medium_path(struct build *b, const char *rel)
 }
 
 /*
- * FILE of the entry STAGE/KEY became REL on the medium: the MANIFEST takes
- * the SHA-256 its stamp names, without reading it, for as long as REL is
- * that very file (a link to it), and the read-back of the image is what
- * checks it. A build that fails checks the entries it took (cached_damaged).
+ * FILE of the entry STAGE/KEY, at PATH with the SHA-256 its stamp names,
+ * became REL on the medium: the MANIFEST takes that SHA-256 without reading
+ * the file, for as long as REL is that very file (a link to it), and the
+ * read-back of the image is what checks it. A build that fails checks the
+ * entries it took (cached_damaged).
  */
 static void note_cached(struct build *b, const char *stage, const char *key, const char *file,
-			const char *rel)
+			const char *rel, const char *path, const unsigned char sha[HYDRA_SHA256_LEN])
 {
 	struct cached *c = &b->cached[b->n_cached];
-	unsigned char sha[HYDRA_SHA256_LEN];
-	char *path = NULL;
 	struct stat st;
 
-	if (b->n_cached >= sizeof(b->cached) / sizeof(b->cached[0]) ||
-	    hydra_cache_lookup(b->cache, stage, key, file, &path, sha) ||
-	    stat(path, &st) < 0 || !(c->stage = strdup(stage))) {
-		free(path);
+	if (b->n_cached >= sizeof(b->cached) / sizeof(b->cached[0]) || stat(path, &st) < 0 ||
+	    !(c->stage = strdup(stage)))
 		return;
-	}
-	free(path);
 	snprintf(c->key, sizeof(c->key), "%s", key);
 	c->file = file;
 	c->known = (struct hydra_manifest_known){ .path = rel, .dev = (uint64_t)st.st_dev,
 						  .ino = (uint64_t)st.st_ino,
 						  .size = (uint64_t)st.st_size };
-	memcpy(c->known.sha256, sha, sizeof(sha));
+	memcpy(c->known.sha256, sha, HYDRA_SHA256_LEN);
 	b->n_cached++;
+}
+
+/* FILE just kept as the entry STAGE/KEY: noted as the lookup of the next build finds it. */
+static void note_stored(struct build *b, const char *stage, const char *key, const char *file,
+			const char *rel)
+{
+	unsigned char sha[HYDRA_SHA256_LEN];
+	char *path = NULL;
+
+	if (hydra_cache_lookup(b->cache, stage, key, file, &path, sha) == 0)
+		note_cached(b, stage, key, file, rel, path, sha);
+	free(path);
 }
 
 /* After a failure: 1 when an entry the build took a file from was damaged (and is removed). */
@@ -285,7 +292,7 @@ static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
 		if (r)
 			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
 		else
-			note_cached(b, stage, key, "system.sqfs", "live/system.sqfs");
+			note_cached(b, stage, key, "system.sqfs", "live/system.sqfs", cached, sha);
 		goto out;
 	}
 	if (!r)
@@ -304,7 +311,7 @@ static int do_rootfs_debian(struct build *b, const char *root, const char *sqfs)
 		hydra_warn("system.sqfs not kept in the cache; the next build makes it again");
 	else if (!r) {
 		hydra_info("[rootfs] system.sqfs kept in the cache (key %.12s)", key);
-		note_cached(b, stage, key, "system.sqfs", "live/system.sqfs");
+		note_stored(b, stage, key, "system.sqfs", "live/system.sqfs");
 	}
 out:
 	hydra_strv_free(hooks, n);
@@ -478,7 +485,7 @@ static int do_initramfs(struct build *b)
 		if (r)
 			hydra_err("cannot take '%s' from the cache: %s", cached, strerror(-r));
 		else
-			note_cached(b, stage, key, "initrd.img", "boot/initrd.img");
+			note_cached(b, stage, key, "initrd.img", "boot/initrd.img", cached, sha);
 		goto out;
 	}
 	if (!r)
@@ -486,7 +493,7 @@ static int do_initramfs(struct build *b)
 	if (!r && keyed && hydra_cache_store(b->cache, stage, key, "initrd.img", initrd))
 		hydra_warn("initrd.img not kept in the cache; the next build makes it again");
 	else if (!r && keyed)
-		note_cached(b, stage, key, "initrd.img", "boot/initrd.img");
+		note_stored(b, stage, key, "initrd.img", "boot/initrd.img");
 out:
 	free(cached);
 	free(stage);

@@ -113,58 +113,67 @@ static void remove_damaged(const char *dir, const char *stage)
 	hydra_rm_rf(dir);
 }
 
+/* An entry's folder, stamp and FILE: what a lookup and a check look at. */
+struct entry {
+	char *dir, *stamp, *data;
+};
+
+static int entry_open(const char *cachedir, const char *stage, const char *key,
+		      const char *file, struct entry *e)
+{
+	e->stamp = e->data = NULL;
+	e->dir = entry_dir(cachedir, stage, key);
+	if (!e->dir || !(e->stamp = hydra_path_join(e->dir, HYDRA_CACHE_STAMP)) ||
+	    !(e->data = hydra_path_join(e->dir, file)))
+		return -ENOMEM;
+	return 0;
+}
+
+static void entry_release(struct entry *e)
+{
+	free(e->dir);
+	free(e->stamp);
+	free(e->data);
+}
+
 int hydra_cache_lookup(const char *cachedir, const char *stage, const char *key,
 		       const char *file, char **path, unsigned char sha[HYDRA_SHA256_LEN])
 {
-	char *dir = entry_dir(cachedir, stage, key), *stamp = NULL, *data = NULL;
+	struct entry e;
 	struct stat st;
-	int r = 1;
+	int r = entry_open(cachedir, stage, key, file, &e);
 
 	*path = NULL;
-	if (!dir || !(stamp = hydra_path_join(dir, HYDRA_CACHE_STAMP)) ||
-	    !(data = hydra_path_join(dir, file))) {
-		r = -ENOMEM;
-		goto out;
+	if (r || access(e.dir, F_OK) < 0) {
+		entry_release(&e);
+		return r ? r : 1;
 	}
-	if (access(dir, F_OK) < 0)
-		goto out;
-	if (read_stamp(stamp, sha) == 0 && stat(data, &st) == 0 && S_ISREG(st.st_mode)) {
-		*path = data;
-		data = NULL;
-		r = 0;
-		goto out;
+	if (read_stamp(e.stamp, sha) == 0 && stat(e.data, &st) == 0 && S_ISREG(st.st_mode)) {
+		*path = e.data;
+		e.data = NULL;
+	} else {
+		/* An interrupted store, a stamp cut short: never used, made again. */
+		remove_damaged(e.dir, stage);
+		r = 1;
 	}
-	/* An interrupted store, a stamp cut short: never used, made again. */
-	remove_damaged(dir, stage);
-out:
-	free(dir);
-	free(stamp);
-	free(data);
+	entry_release(&e);
 	return r;
 }
 
 int hydra_cache_check(const char *cachedir, const char *stage, const char *key,
 		      const char *file)
 {
-	char *dir = entry_dir(cachedir, stage, key), *stamp = NULL, *data = NULL;
 	unsigned char want[HYDRA_SHA256_LEN], have[HYDRA_SHA256_LEN];
-	int r = -ENOMEM;
+	struct entry e;
+	int r = entry_open(cachedir, stage, key, file, &e);
 
-	if (!dir || !(stamp = hydra_path_join(dir, HYDRA_CACHE_STAMP)) ||
-	    !(data = hydra_path_join(dir, file)))
-		goto out;
-	r = 0;
-	if (access(dir, F_OK) < 0)
-		goto out;
-	if (read_stamp(stamp, want) || hydra_sha256_file(data, have, NULL) ||
-	    memcmp(want, have, sizeof(want))) {
-		remove_damaged(dir, stage);
+	if (!r && access(e.dir, F_OK) == 0 &&
+	    (read_stamp(e.stamp, want) || hydra_sha256_file(e.data, have, NULL) ||
+	     memcmp(want, have, sizeof(want)))) {
+		remove_damaged(e.dir, stage);
 		r = 1;
 	}
-out:
-	free(dir);
-	free(stamp);
-	free(data);
+	entry_release(&e);
 	return r;
 }
 

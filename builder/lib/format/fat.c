@@ -344,6 +344,45 @@ int hydra_fat_read(struct hydra_fat *f, const struct hydra_fat_file *file, hydra
 	return walk(f, file->cluster, file->size, fn, ud);
 }
 
+struct whole {
+	char *buf;
+	size_t len;
+};
+
+static int into_whole(const void *data, size_t len, void *ud)
+{
+	struct whole *w = ud;
+
+	memcpy(w->buf + w->len, data, len);
+	w->len += len;
+	return 0;
+}
+
+int hydra_fat_read_whole(struct hydra_fat *f, const struct hydra_fat_file *file, size_t max,
+			 char **buf, size_t *len)
+{
+	struct whole w = { 0 };
+	int r;
+
+	*buf = NULL;
+	if (file->size > max)
+		return -EFBIG;
+	w.buf = malloc((size_t)file->size + 1);
+	if (!w.buf)
+		return -ENOMEM;
+	/* walk hands over exactly the file's size, never more. */
+	r = hydra_fat_read(f, file, into_whole, &w);
+	if (r) {
+		free(w.buf);
+		return r;
+	}
+	w.buf[w.len] = '\0';
+	*buf = w.buf;
+	if (len)
+		*len = w.len;
+	return 0;
+}
+
 int hydra_fat_sectors(struct hydra_fat *f, const struct hydra_fat_file *file, uint64_t *out,
 		      size_t max, size_t *n)
 {

@@ -40,6 +40,13 @@ int hydra_fat_read(struct hydra_fat *f, const struct hydra_fat_file *file, hydra
 		   void *ud);
 
 /*
+ * FILE's bytes whole, in a malloc'd buffer with a NUL after them (a text
+ * reads as a string); -EFBIG when it is larger than MAX bytes.
+ */
+int hydra_fat_read_whole(struct hydra_fat *f, const struct hydra_fat_file *file, size_t max,
+			 char **buf, size_t *len);
+
+/*
  * The 512-byte sectors FILE's bytes lie in, in file order, numbered from the
  * file system's start (what a boot loader that loads a file by sector
  * lists): up to MAX of them into OUT and their count into *N. -E2BIG when

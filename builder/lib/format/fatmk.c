@@ -445,26 +445,40 @@ static uint64_t copy_range(struct hydra_fatmk *w, int src_fd, uint64_t whole, ui
 	return done / w->cluster_bytes * w->cluster_bytes;
 }
 
-int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size)
+/*
+ * PATH's directory entry with ATTR, and a run of clusters for its SIZE bytes
+ * into *FIRST (0 for an empty file): what every file added takes first.
+ */
+static int place(struct hydra_fatmk *w, const char *path, uint64_t size, unsigned attr,
+		 uint32_t *first)
 {
-	uint32_t n = (uint32_t)((size + w->cluster_bytes - 1) / w->cluster_bytes), first = 0;
+	uint32_t n = (uint32_t)((size + w->cluster_bytes - 1) / w->cluster_bytes);
 	const char *slash;
 	struct dir *d = w->dirs[0];
-	uint64_t done;
 	int r;
 
+	*first = 0;
 	while (*path == '/')
 		path++;
 	slash = strrchr(path, '/');
-	if (size > 0xFFFFFFFFu)
-		return -EFBIG;
 	if (slash && (r = get_dir(w, path, (size_t)(slash - path), &d)))
 		return r;
-	if (n && !(first = alloc_run(w, n)))
+	if (n && !(*first = alloc_run(w, n)))
 		return -ENOSPC;
-	r = add_entry(w, d, slash ? slash + 1 : path, FAT_ATTR_ARCHIVE, first, (uint32_t)size);
-	done = r || !n ? 0 : copy_range(w, src_fd, size / w->cluster_bytes * w->cluster_bytes,
-					cluster_off(w, first));
+	return add_entry(w, d, slash ? slash + 1 : path, attr, *first, (uint32_t)size);
+}
+
+int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_t size)
+{
+	uint32_t first;
+	uint64_t done;
+	int r;
+
+	if (size > 0xFFFFFFFFu)
+		return -EFBIG;
+	r = place(w, path, size, FAT_ATTR_ARCHIVE, &first);
+	done = r || !first ? 0 : copy_range(w, src_fd, size / w->cluster_bytes * w->cluster_bytes,
+					    cluster_off(w, first));
 	while (!r && done < size) {
 		size_t len = size - done < BUF_BYTES ? (size_t)(size - done) : BUF_BYTES;
 		/* The last cluster padded with zeros: the same file, the same bytes on the disk. */
@@ -483,26 +497,17 @@ int hydra_fatmk_add(struct hydra_fatmk *w, const char *path, int src_fd, uint64_
 int hydra_fatmk_add_placed(struct hydra_fatmk *w, const char *path, size_t size, unsigned flags,
 			   hydra_fatmk_fill_fn fill, void *ud)
 {
-	uint32_t n = (uint32_t)((size + w->cluster_bytes - 1) / w->cluster_bytes), first = 0;
 	unsigned attr = FAT_ATTR_ARCHIVE |
 			(flags & F_FATMK_SYSTEM ? FAT_ATTR_READ_ONLY | FAT_ATTR_HIDDEN |
 			 FAT_ATTR_SYSTEM : 0);
-	size_t padded = (size_t)n * w->cluster_bytes;
-	const char *slash;
-	struct dir *d = w->dirs[0];
+	size_t padded = (size + w->cluster_bytes - 1) / w->cluster_bytes * w->cluster_bytes;
+	uint32_t first;
 	int r;
 
-	while (*path == '/')
-		path++;
-	slash = strrchr(path, '/');
 	if (size > BUF_BYTES)
 		return -EFBIG;
-	if (slash && (r = get_dir(w, path, (size_t)(slash - path), &d)))
-		return r;
-	if (n && !(first = alloc_run(w, n)))
-		return -ENOSPC;
-	r = add_entry(w, d, slash ? slash + 1 : path, attr, first, (uint32_t)size);
-	if (r || !n)
+	r = place(w, path, size, attr, &first);
+	if (r || !first)
 		return r;
 	memset(w->buf, 0, padded);
 	r = fill(cluster_off(w, first) / 512, w->buf, size, ud);

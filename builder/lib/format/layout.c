@@ -4,6 +4,7 @@
 
 #include "base/util.h"
 #include "format/layout.h"
+#include "format/le.h"
 
 /*
  * Room for the payload and one staged update beside it, plus slack for the
@@ -89,22 +90,17 @@ int hydra_layout_disk(struct hydra_layout *l, uint64_t disk_bytes)
 	return 0;
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void hydra_mbr_parse(const unsigned char s[512], struct hydra_mbr *out)
 {
 	const unsigned char *p1 = s + 446;
 
 	memset(out, 0, sizeof(*out));
 	out->signature = s[510] == 0x55 && s[511] == 0xAA;
-	out->disk_id = le32(s + 440);
+	out->disk_id = hydra_le32_get(s + 440);
 	out->bootable = p1[0] == 0x80;
 	out->type = p1[4];
-	out->start = (uint64_t)le32(p1 + 8) * 512;
-	out->size = (uint64_t)le32(p1 + 12) * 512;
-	out->start2 = (uint64_t)le32(p1 + 16 + 8) * 512;
-	out->size2 = (uint64_t)le32(p1 + 16 + 12) * 512;
+	out->start = (uint64_t)hydra_le32_get(p1 + 8) * 512;
+	out->size = (uint64_t)hydra_le32_get(p1 + 12) * 512;
+	out->start2 = (uint64_t)hydra_le32_get(p1 + 16 + 8) * 512;
+	out->size2 = (uint64_t)hydra_le32_get(p1 + 16 + 12) * 512;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "format/fat_layout.h"
+#include "format/le.h"
 #include "format/syslinux.h"
 
 #define LDLINUX_MAGIC 0x3eb202feu    /* opens the patch area; also what the image sums to */
@@ -93,33 +94,13 @@ static int fail(char *why, size_t len, int r, const char *fmt, ...)
 	return r;
 }
 
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(p, &v, sizeof(v));
-}
-
 /* The image's dwords summed, as the loader checks them. */
 static uint32_t image_sum(const unsigned char *img, size_t len)
 {
 	uint32_t sum = 0;
 
 	for (size_t i = 0; i + 4 <= len; i += 4)
-		sum += get32(img + i);
+		sum += hydra_le32_get(img + i);
 	return sum;
 }
 
@@ -182,7 +163,7 @@ int hydra_syslinux_parse(const void *ldlinux, size_t ldlinux_len, const void *bo
 			    "them (truncated?)", ldlinux_len);
 	s.image_len = ldlinux_len - HYDRA_SYSLINUX_ADV_BYTES;
 	/* As the installer looks for it: the first dword-aligned magic number. */
-	for (at = 0; at + sizeof(pa) <= s.image_len && get32(img + at) != LDLINUX_MAGIC; at += 4)
+	for (at = 0; at + sizeof(pa) <= s.image_len && hydra_le32_get(img + at) != LDLINUX_MAGIC; at += 4)
 		;
 	if (at + sizeof(pa) > s.image_len)
 		return fail(why, why_len, -EBADMSG,
@@ -229,9 +210,9 @@ static void ext_area(const struct hydra_syslinux *s, struct sl_ext_patch_area *e
 static void empty_adv(unsigned char *adv)
 {
 	memset(adv, 0, HYDRA_SYSLINUX_ADV_BYTES);
-	put32(adv, ADV_MAGIC_HEAD);
-	put32(adv + 4, ADV_MAGIC_SUM);    /* minus the sum of its data, all zeros */
-	put32(adv + HYDRA_SYSLINUX_SECTOR - 4, ADV_MAGIC_TAIL);
+	hydra_le32_put(adv, ADV_MAGIC_HEAD);
+	hydra_le32_put(adv + 4, ADV_MAGIC_SUM);    /* minus the sum of its data, all zeros */
+	hydra_le32_put(adv + HYDRA_SYSLINUX_SECTOR - 4, ADV_MAGIC_TAIL);
 	memcpy(adv + HYDRA_SYSLINUX_SECTOR, adv, HYDRA_SYSLINUX_SECTOR);
 }
 
@@ -291,8 +272,8 @@ int hydra_syslinux_ldlinux(const struct hydra_syslinux *s, const uint64_t *secto
 			    "ldlinux.sys's sectors make more than the %u extents it has room for",
 			    le16toh(e.extent_count));
 	adv_ptrs = out + le16toh(e.adv_ptrs);
-	put64(adv_ptrs, sectors[data]);
-	put64(adv_ptrs + sizeof(uint64_t), sectors[data + 1]);
+	hydra_le64_put(adv_ptrs, sectors[data]);
+	hydra_le64_put(adv_ptrs + sizeof(uint64_t), sectors[data + 1]);
 	memset(out + le16toh(e.dir), 0, le16toh(e.dir_len));
 	memcpy(out + le16toh(e.dir), dir, dir_len);
 	memcpy(&pa, out + s->patch, sizeof(pa));
@@ -320,7 +301,7 @@ int hydra_syslinux_bootsect(const struct hydra_syslinux *s, uint64_t first, unsi
 	ext_area(s, &e);
 	memcpy(bs, s->bootsect, BS_HEAD_LEN);
 	memcpy(bs + BS_CODE, s->bootsect + BS_CODE, BS_CODE_END - BS_CODE);
-	put32(bs + le16toh(e.sect1_lo), (uint32_t)first);
-	put32(bs + le16toh(e.sect1_hi), (uint32_t)(first >> 32));
+	hydra_le32_put(bs + le16toh(e.sect1_lo), (uint32_t)first);
+	hydra_le32_put(bs + le16toh(e.sect1_hi), (uint32_t)(first >> 32));
 	return 0;
 }

@@ -42,42 +42,15 @@ static int scratch_fat(const char *path)
 	return r;
 }
 
-struct grow {
-	char *buf;
-	size_t len;
-};
-
-static int collect(const void *data, size_t len, void *ud)
-{
-	struct grow *g = ud;
-	char *nb = g->len + len <= FILE_MAX ? realloc(g->buf, g->len + len) : NULL;
-
-	if (!nb)
-		return g->len + len > FILE_MAX ? -EFBIG : -ENOMEM;
-	memcpy(nb + g->len, data, len);
-	g->buf = nb;
-	g->len += len;
-	return 0;
-}
-
 /* PATH of the scratch FAT into a malloc'd buffer. */
 static int take(struct hydra_fat *fat, const char *path, char **buf, size_t *len)
 {
 	struct hydra_fat_file f;
-	struct grow g = { 0 };
 	int r = hydra_fat_lookup(fat, path, &f);
 
 	if (!r && (f.is_dir || !f.size || f.size > FILE_MAX))
 		r = -EBADMSG;
-	if (!r)
-		r = hydra_fat_read(fat, &f, collect, &g);
-	if (r) {
-		free(g.buf);
-		return r;
-	}
-	*buf = g.buf;
-	*len = g.len;
-	return 0;
+	return r ? r : hydra_fat_read_whole(fat, &f, FILE_MAX, buf, len);
 }
 
 /* What syslinux left on the scratch FAT; ldlinux.c32 from syslinux-common when it wrote none. */

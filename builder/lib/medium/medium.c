@@ -235,19 +235,9 @@ static int open_member(struct hydra_medium *m, const char *rel)
 }
 
 struct sink {
-	char *buf;
 	size_t len;
 	EVP_MD_CTX *sha;
 };
-
-static int to_buffer(const void *data, size_t len, void *ud)
-{
-	struct sink *s = ud;
-
-	memcpy(s->buf + s->len, data, len);
-	s->len += len;
-	return 0;
-}
 
 static int to_hash(const void *data, size_t len, void *ud)
 {
@@ -260,7 +250,6 @@ static int to_hash(const void *data, size_t len, void *ud)
 int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_t *len)
 {
 	struct hydra_fat_file f;
-	struct sink s = { 0 };
 	char path[64];
 	int r, fd;
 
@@ -278,21 +267,7 @@ int hydra_medium_read(struct hydra_medium *m, const char *rel, char **buf, size_
 	if (r)
 		return r;
 	/* Whole small files only: a MANIFEST, a signature. */
-	if (f.size > (64u << 20))
-		return -EFBIG;
-	s.buf = malloc((size_t)f.size + 1);
-	if (!s.buf)
-		return -ENOMEM;
-	r = hydra_fat_read(m->fat, &f, to_buffer, &s);
-	if (r) {
-		free(s.buf);
-		return r;
-	}
-	s.buf[s.len] = '\0';
-	*buf = s.buf;
-	if (len)
-		*len = s.len;
-	return 0;
+	return hydra_fat_read_whole(m->fat, &f, 64u << 20, buf, len);
 }
 
 int hydra_medium_hash(struct hydra_medium *m, const char *rel,
